@@ -1,0 +1,196 @@
+"""The ``dipolewire`` command line.
+
+User errors print one line, ``dipolewire: error: ...``, and exit with status 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .errors import InputError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (with a pointer to --help) and exit status 2."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _add_energy_parser(commands):
+    p = commands.add_parser(
+        "energy",
+        help="dipole-dipole pair energy E(r) in kJ/mol, zJ and kT",
+        description=(
+            "Energy of two equal point dipoles in a medium of relative permittivity εr, "
+            "E = −μ²(3 cosθ1 cosθ2 − cosθ12)/(4π ε0 εr r³), optionally Debye-screened. "
+            "Quantities take units, e.g. --mu '43.42 D' --r '1.822 nm'."
+        ),
+    )
+    p.add_argument("--mu", default="43.42 D", help="dipole moment (default: %(default)s, R-Au-Cu)")
+    p.add_argument("--r", nargs="+", metavar="DIST", help="separation(s), e.g. '1.822 nm' '18 Å'")
+    p.add_argument(
+        "--range", nargs=2, metavar=("START", "STOP"), help="tabulate E over r in [START, STOP]"
+    )
+    p.add_argument(
+        "--points", type=int, default=25, help="points in --range (default: %(default)s)"
+    )
+    p.add_argument(
+        "--eps-r", type=float, default=1.0, help="relative permittivity εr ≥ 1 (default: vacuum)"
+    )
+    p.add_argument(
+        "--temperature", default="298.15 K", help="temperature for kT (default: %(default)s)"
+    )
+    geometry = p.add_mutually_exclusive_group()
+    from .physics import GEOMETRIES
+
+    geometry.add_argument("--geometry", choices=sorted(GEOMETRIES), default="head-to-tail")
+    geometry.add_argument(
+        "--angles",
+        nargs=3,
+        type=float,
+        metavar=("THETA1", "THETA2", "THETA12"),
+        help="angles in degrees of each dipole with the line joining them, and between the dipoles",
+    )
+    p.add_argument(
+        "--debye-length", help="Debye screening length (e.g. '2 nm'); default: unscreened"
+    )
+    p.add_argument(
+        "--energy",
+        dest="target_energy",
+        help="also report the separation with this |E|, e.g. '37.54 kJ/mol'",
+    )
+    p.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    p.add_argument("--plot", metavar="FILE.png", help="plot E(r) to a PNG file")
+    p.add_argument(
+        "--paper",
+        action="store_true",
+        help="print the check against Li et al. (μ = 43.42 D, 37.54 kJ/mol)",
+    )
+    p.add_argument(
+        "--sigma", default="1.8 nm", help="contact diameter for λ in --paper (default: %(default)s)"
+    )
+    p.set_defaults(handler=_run_energy)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dipolewire",
+        description="Brownian dynamics of dipolar Janus nanoclusters assembling into nanowires.",
+    )
+    parser.add_argument("--version", action="version", version=f"dipolewire {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _add_energy_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args) or 0
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"dipolewire: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# --- energy ------------------------------------------------------------------------------
+
+
+def _positive(text, kind, field, **kw):
+    from .units import parse
+
+    value = parse(text, kind, field=field, **kw)
+    if not value > 0:
+        raise InputError(field, f"must be > 0, got {text!r}")
+    return value
+
+
+def _run_energy(args) -> int:
+    import numpy as np
+
+    from .energy_report import EnergyQuery, angles_deg_to_rad
+
+    if args.eps_r < 1.0:
+        raise InputError("--eps-r", f"relative permittivity must be >= 1, got {args.eps_r:g}")
+    if args.points < 2:
+        raise InputError("--points", f"must be >= 2, got {args.points}")
+    temperature = _positive(args.temperature, "temperature", "--temperature")
+    if args.angles:
+        angles = angles_deg_to_rad(args.angles)
+        name = "θ1 = {:g}°, θ2 = {:g}°, θ12 = {:g}°".format(*args.angles)
+    else:
+        from .physics import GEOMETRIES
+
+        angles = angles_deg_to_rad(GEOMETRIES[args.geometry])
+        name = args.geometry
+    query = EnergyQuery(
+        mu=_positive(args.mu, "dipole", "--mu"),
+        eps_r=args.eps_r,
+        temperature_K=temperature,
+        angles=angles,
+        geometry_name=name,
+        debye_length_nm=_positive(args.debye_length, "length", "--debye-length")
+        if args.debye_length
+        else None,
+    )
+    if args.paper:
+        print(query.paper_check(_positive(args.sigma, "length", "--sigma")))
+        return 0
+
+    distances = [_positive(r, "length", "--r") for r in args.r or []]
+    if args.range:
+        start = _positive(args.range[0], "length", "--range START")
+        stop = _positive(args.range[1], "length", "--range STOP")
+        if stop <= start:
+            raise InputError(
+                "--range", f"STOP must exceed START, got {args.range[0]} to {args.range[1]}"
+            )
+        distances += list(np.linspace(start, stop, args.points))
+    if not distances and not args.target_energy:
+        distances = [1.822]
+    if args.plot and len(distances) < 2:
+        raise InputError("--plot", "needs several separations: give --range START STOP")
+
+    table = query.table(distances)
+    print(query.header())
+    if distances:
+        print(table.format())
+    if args.target_energy:
+        target = args.target_energy
+        energy = -abs(_nonzero_energy(target, temperature))
+        print(query.distance_line(energy, target))
+    if args.csv:
+        table.write_csv(args.csv)
+        print(f"table written to {args.csv}")
+    if args.plot:
+        from .plot import plot_energy_curve
+
+        curve = query.table(np.linspace(min(distances), max(distances), 400))
+        plot_energy_curve(curve, query, args.plot, marked=table)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def _nonzero_energy(text, temperature_K):
+    from .units import parse
+
+    value = parse(text, "energy", field="--energy", temperature_K=temperature_K)
+    if value == 0:
+        raise InputError("--energy", "must be non-zero")
+    return value
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

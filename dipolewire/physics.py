@@ -1,0 +1,186 @@
+"""Analytic physics of point dipoles in a continuum solvent, in the nano unit system.
+
+Units throughout (see :mod:`dipolewire.units`): lengths nm, dipoles e·nm, energies zJ,
+forces zJ/nm, torques zJ (per radian), viscosities mPa·s = ag/(nm·ns), frictions ag/ns
+(translational) and zJ·ns (rotational), diffusion nm²/ns and 1/ns, temperature via kT in zJ.
+
+The pair interaction is the one HOOMD-blue's ``md.pair.aniso.Dipole`` evaluates (and, with
+``kappa_per_nm = 0``, LAMMPS ``lj/cut/dipole/cut``)::
+
+    U = A exp(-κ r) [ (μi·μj)/r³ − 3 (μi·r)(μj·r)/r⁵ ],     A = e²/(4π ε0 εr)
+
+with r = ri − rj. Functions broadcast over leading axes: arrays of shape (..., 3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import InputError
+from .units import COULOMB_ZJ_NM
+
+#: Named pair geometries as (θ1, θ2, θ12) in degrees: the angles of μ1 and μ2 with the
+#: separation vector r̂ (from 1 to 2) and the angle between μ1 and μ2.
+GEOMETRIES: dict[str, tuple[float, float, float]] = {
+    "head-to-tail": (0.0, 0.0, 0.0),
+    "side-by-side-antiparallel": (90.0, 90.0, 180.0),
+    "side-by-side-parallel": (90.0, 90.0, 0.0),
+    "head-to-head": (0.0, 180.0, 180.0),
+}
+
+
+def _prefactor(eps_r):
+    """A = e²/(4π ε0 εr) in zJ·nm/e²."""
+    eps_r = np.asarray(eps_r, dtype=float)
+    if np.any(eps_r < 1.0):
+        raise InputError("eps_r", f"relative permittivity must be >= 1, got {eps_r}")
+    return COULOMB_ZJ_NM / eps_r
+
+
+def _pair_terms(r_ij, mu_i, mu_j, eps_r, kappa_per_nm):
+    r_ij = np.asarray(r_ij, dtype=float)
+    mu_i = np.asarray(mu_i, dtype=float)
+    mu_j = np.asarray(mu_j, dtype=float)
+    r2 = np.sum(r_ij * r_ij, axis=-1)
+    r = np.sqrt(r2)
+    screen = _prefactor(eps_r) * np.exp(-kappa_per_nm * r)
+    a = np.sum(mu_i * mu_j, axis=-1)
+    b = np.sum(mu_i * r_ij, axis=-1)
+    c = np.sum(mu_j * r_ij, axis=-1)
+    return r_ij, mu_i, mu_j, r, r2, screen, a, b, c
+
+
+def dipole_energy(r_ij, mu_i, mu_j, eps_r=1.0, kappa_per_nm=0.0):
+    """Pair energy (zJ) of point dipoles ``mu_i``, ``mu_j`` (e·nm) at ``r_ij = ri − rj`` (nm).
+
+    ``eps_r`` is the relative permittivity of the medium, ``kappa_per_nm`` the inverse Debye
+    length (1/nm) of the exponential screening used by HOOMD-blue (0: no screening).
+    """
+    _, _, _, r, r2, screen, a, b, c = _pair_terms(r_ij, mu_i, mu_j, eps_r, kappa_per_nm)
+    return screen * (a - 3.0 * b * c / r2) / (r2 * r)
+
+
+def dipole_force(r_ij, mu_i, mu_j, eps_r=1.0, kappa_per_nm=0.0):
+    """Force (zJ/nm) on dipole i, −∂U/∂ri; the force on j is its negative."""
+    r_ij, mu_i, mu_j, r, r2, screen, a, b, c = _pair_terms(r_ij, mu_i, mu_j, eps_r, kappa_per_nm)
+    r5 = r2 * r2 * r
+    angular = (a - 3.0 * b * c / r2) / (r2 * r)  # U / screen
+    # radial part: d/dr of screen·r⁻³·a and of screen·r⁻⁵·(−3bc) at fixed b, c
+    radial = screen * (3.0 * a / r5 - 15.0 * b * c / (r5 * r2) + kappa_per_nm * angular / r)
+    along_mu = screen * 3.0 / r5
+    return (
+        radial[..., None] * r_ij
+        + (along_mu * c)[..., None] * mu_i
+        + (along_mu * b)[..., None] * mu_j
+    )
+
+
+def dipole_torques(r_ij, mu_i, mu_j, eps_r=1.0, kappa_per_nm=0.0):
+    """Torques (zJ) on dipoles i and j, τ = μ × (−∂U/∂μ), returned as ``(tau_i, tau_j)``."""
+    r_ij, mu_i, mu_j, r, r2, screen, a, b, c = _pair_terms(r_ij, mu_i, mu_j, eps_r, kappa_per_nm)
+    r3 = r2 * r
+    # field at i due to j (and vice versa), E = −∂U/∂μ
+    field_i = screen[..., None] * (3.0 * (c / (r3 * r2))[..., None] * r_ij - mu_j / r3[..., None])
+    field_j = screen[..., None] * (3.0 * (b / (r3 * r2))[..., None] * r_ij - mu_i / r3[..., None])
+    return np.cross(mu_i, field_i), np.cross(mu_j, field_j)
+
+
+def aligned_energy(mu, r, theta1=0.0, theta2=0.0, theta12=0.0, eps_r=1.0, kappa_per_nm=0.0):
+    """Classical energy E = −μ²(3 cosθ1 cosθ2 − cosθ12)/(4π ε0 εr r³) in zJ.
+
+    ``mu`` in e·nm (both dipoles equal), ``r`` in nm, angles in radians: θ1 and θ2 are the
+    angles of the dipoles with the line joining them, θ12 the angle between the dipoles.
+    Head-to-tail (all zero) gives −2μ²/(4π ε0 εr r³). ``kappa_per_nm`` > 0 multiplies by
+    the screening factor exp(−κr) of :func:`dipole_energy`.
+    """
+    geometry = 3.0 * np.cos(theta1) * np.cos(theta2) - np.cos(theta12)
+    r = np.asarray(r, dtype=float)
+    return -_prefactor(eps_r) * np.square(mu) * geometry * np.exp(-kappa_per_nm * r) / r**3
+
+
+def check_angles(theta1, theta2, theta12):
+    """Refuse (θ1, θ2, θ12) in radians that no pair of vectors can have."""
+    for name, value in (("theta1", theta1), ("theta2", theta2), ("theta12", theta12)):
+        if not 0.0 <= value <= math.pi + 1e-12:
+            raise InputError(name, f"angle must be in [0°, 180°], got {math.degrees(value):g}°")
+    # cos θ12 = cos θ1 cos θ2 + sin θ1 sin θ2 cos φ for some dihedral φ
+    low, high = abs(theta1 - theta2), min(theta1 + theta2, 2.0 * math.pi - theta1 - theta2)
+    if not low - 1e-9 <= theta12 <= high + 1e-9:
+        raise InputError(
+            "theta12",
+            f"with θ1 = {math.degrees(theta1):g}° and θ2 = {math.degrees(theta2):g}° the angle "
+            f"between the dipoles must lie in [{math.degrees(low):g}°, {math.degrees(high):g}°], "
+            f"got {math.degrees(theta12):g}°",
+        )
+
+
+def distance_for_energy(
+    energy_zJ, mu, theta1=0.0, theta2=0.0, theta12=0.0, eps_r=1.0, kappa_per_nm=0.0
+):
+    """Separation (nm) at which two dipoles ``mu`` (e·nm) in the given geometry (radians, as in
+    :func:`aligned_energy`) have pair energy ``energy_zJ`` (zJ).
+
+    Unscreened, r = (A μ² g / −E)^(1/3) with g = 3 cosθ1 cosθ2 − cosθ12; with screening the
+    monotonic |E(r)| is inverted by bisection to machine precision.
+    """
+    geometry = 3.0 * math.cos(theta1) * math.cos(theta2) - math.cos(theta12)
+    scale = -float(_prefactor(eps_r)) * mu**2 * geometry  # E = scale · exp(−κr) / r³
+    if energy_zJ == 0 or abs(scale) < 1e-300 or np.sign(scale) != np.sign(energy_zJ):
+        kind = "attractive" if scale < 0 else "repulsive" if scale > 0 else "without energy"
+        raise InputError("energy", f"this geometry is {kind}; no separation gives {energy_zJ:g} zJ")
+    r = (scale / energy_zJ) ** (1.0 / 3.0)  # unscreened answer, an upper bound when κ > 0
+    if kappa_per_nm > 0:
+        low, high = 0.0, r
+        for _ in range(200):
+            mid = 0.5 * (low + high)
+            if abs(scale) * math.exp(-kappa_per_nm * mid) / mid**3 > abs(energy_zJ):
+                low = mid
+            else:
+                high = mid
+        r = 0.5 * (low + high)
+    return float(r)
+
+
+def coupling_constant(mu, sigma, kT, eps_r=1.0):
+    """Dipolar coupling λ = μ²/(4π ε0 εr σ³ kT): contact head-to-tail energy is −2λ kT.
+
+    ``mu`` in e·nm, ``sigma`` (contact distance) in nm, ``kT`` in zJ.
+    """
+    return _prefactor(eps_r) * np.square(mu) / (np.power(sigma, 3) * kT)
+
+
+def translational_friction(viscosity, diameter):
+    """Stokes friction γt = 3π η d in ag/ns (η in mPa·s, d in nm)."""
+    return 3.0 * math.pi * np.asarray(viscosity) * np.asarray(diameter)
+
+
+def rotational_friction(viscosity, diameter):
+    """Rotational Stokes friction γr = π η d³ in zJ·ns (η in mPa·s, d in nm)."""
+    return math.pi * np.asarray(viscosity) * np.power(diameter, 3)
+
+
+def translational_diffusion(kT, viscosity, diameter):
+    """Stokes–Einstein Dt = kT/(3π η d) in nm²/ns (kT in zJ, η in mPa·s, d in nm)."""
+    return kT / translational_friction(viscosity, diameter)
+
+
+def rotational_diffusion(kT, viscosity, diameter):
+    """Stokes–Einstein–Debye Dr = kT/(π η d³) in 1/ns (kT in zJ, η in mPa·s, d in nm)."""
+    return kT / rotational_friction(viscosity, diameter)
+
+
+def bjerrum_length(kT, eps_r):
+    """Bjerrum length lB = e²/(4π ε0 εr kT) in nm (kT in zJ)."""
+    return _prefactor(eps_r) / kT
+
+
+def debye_length(ionic_strength, kT, eps_r):
+    """Debye length 1/κ in nm, κ² = 8π lB I, for ionic strength I = ½ Σ ci zi² in nm⁻³.
+
+    Convert a molar ionic strength with ``units.parse("0.1 M", "concentration")``.
+    """
+    if np.any(np.asarray(ionic_strength) <= 0):
+        raise InputError("ionic_strength", "must be > 0 (no ions means no screening)")
+    return 1.0 / np.sqrt(8.0 * math.pi * bjerrum_length(kT, eps_r) * ionic_strength)

@@ -1,0 +1,139 @@
+"""The command line as a user meets it: output, files written, and one-line errors."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dipolewire import __version__
+from dipolewire.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"dipolewire {__version__}"
+
+
+def test_energy_at_anchor(capsys):
+    assert main(["energy", "--mu", "43.42 D", "--r", "1.822 nm"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].split()
+    assert row == ["1.822", "-37.54", "-62.34", "-15.14"]
+
+
+def test_energy_accepts_other_units(capsys):
+    assert main(["energy", "--mu", "9.0398 e*Å", "--r", "18.22 Å", "--temperature", "25 °C"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split()[:3] == ["1.822", "-37.54", "-62.34"]
+
+
+def test_side_by_side_is_half_head_to_tail(capsys):
+    main(["energy", "--r", "2 nm", "--geometry", "side-by-side-antiparallel"])
+    side = float(capsys.readouterr().out.splitlines()[-1].split()[1])
+    main(["energy", "--r", "2 nm", "--angles", "0", "0", "0"])
+    head = float(capsys.readouterr().out.splitlines()[-1].split()[1])
+    assert side == pytest.approx(head / 2, abs=0.01)
+
+
+def test_permittivity_scales_energy(capsys):
+    main(["energy", "--r", "1.822 nm", "--eps-r", "2"])
+    assert capsys.readouterr().out.splitlines()[-1].split()[1] == "-18.77"
+
+
+def test_paper_table(capsys):
+    assert main(["energy", "--paper"]) == 0
+    out = capsys.readouterr().out
+    for row in (
+        "1.610       -54.41",
+        "1.800       -38.94",
+        "1.822       -37.54",
+        "2.000       -28.38",
+        "2.500       -14.53",
+        "at r = 1.8220 nm",
+        "= 15.14 kT",
+        "λ =   7.85",
+        "λ =   3.93",
+        "λ =   2.62",
+        "λ =   0.88",
+    ):
+        assert row in out
+
+
+def test_range_csv_and_plot(tmp_path, capsys):
+    csv_path, png_path = tmp_path / "e.csv", tmp_path / "e.png"
+    code = main(
+        [
+            "energy",
+            "--range",
+            "1.5 nm",
+            "3 nm",
+            "--points",
+            "7",
+            "--csv",
+            str(csv_path),
+            "--plot",
+            str(png_path),
+            "--energy",
+            "15 kT",
+        ]
+    )
+    assert code == 0
+    with open(csv_path) as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 7
+    assert float(rows[0]["r_nm"]) == pytest.approx(1.5)
+    assert float(rows[-1]["r_nm"]) == pytest.approx(3.0)
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "at r = 1.8" in capsys.readouterr().out  # 15 kT is reached near 1.82 nm
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["energy", "--mu", "-3 D"], "--mu: must be > 0"),
+        (["energy", "--r", "1.8 kg"], "--r: '1.8 kg' is not a length"),
+        (["energy", "--r", "1.8"], "--r: '1.8' has no unit"),
+        (["energy", "--eps-r", "0.5"], "--eps-r: relative permittivity must be >= 1"),
+        (["energy", "--temperature", "-5 K"], "--temperature: must be > 0"),
+        (["energy", "--angles", "0", "0", "90"], "--angles:"),
+        (["energy", "--range", "3 nm", "1 nm"], "--range: STOP must exceed START"),
+        (["energy", "--r", "2 nm", "--plot", "x.png"], "--plot: needs several separations"),
+        (["energy", "--energy", "+5 zJ", "--geometry", "head-to-head"], "geometry is repulsive"),
+        (["energy", "--nonsense"], "unrecognized arguments"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dipolewire: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_debug_shows_traceback():
+    result = run_cli("--debug", "energy", "--mu", "-3 D")
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("dipolewire")  # installed beside the interpreter
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "energy" in result.stdout

@@ -34,18 +34,10 @@ def _add_energy_parser(commands):
     )
     p.add_argument("--mu", default="43.42 D", help="dipole moment (default: %(default)s, R-Au-Cu)")
     p.add_argument("--r", nargs="+", metavar="DIST", help="separation(s), e.g. '1.822 nm' '18 Å'")
-    p.add_argument(
-        "--range", nargs=2, metavar=("START", "STOP"), help="tabulate E over r in [START, STOP]"
-    )
-    p.add_argument(
-        "--points", type=int, default=25, help="points in --range (default: %(default)s)"
-    )
-    p.add_argument(
-        "--eps-r", type=float, default=1.0, help="relative permittivity εr ≥ 1 (default: vacuum)"
-    )
-    p.add_argument(
-        "--temperature", default="298.15 K", help="temperature for kT (default: %(default)s)"
-    )
+    p.add_argument("--range", nargs=2, metavar=("START", "STOP"), help="tabulate E over r in [START, STOP]")
+    p.add_argument("--points", type=int, default=25, help="points in --range (default: %(default)s)")
+    p.add_argument("--eps-r", type=float, default=1.0, help="relative permittivity εr ≥ 1 (default: vacuum)")
+    p.add_argument("--temperature", default="298.15 K", help="temperature for kT (default: %(default)s)")
     geometry = p.add_mutually_exclusive_group()
     from .physics import GEOMETRIES
 
@@ -57,9 +49,7 @@ def _add_energy_parser(commands):
         metavar=("THETA1", "THETA2", "THETA12"),
         help="angles in degrees of each dipole with the line joining them, and between the dipoles",
     )
-    p.add_argument(
-        "--debye-length", help="Debye screening length (e.g. '2 nm'); default: unscreened"
-    )
+    p.add_argument("--debye-length", help="Debye screening length (e.g. '2 nm'); default: unscreened")
     p.add_argument(
         "--energy",
         dest="target_energy",
@@ -72,10 +62,34 @@ def _add_energy_parser(commands):
         action="store_true",
         help="print the check against Li et al. (μ = 43.42 D, 37.54 kJ/mol)",
     )
-    p.add_argument(
-        "--sigma", default="1.8 nm", help="contact diameter for λ in --paper (default: %(default)s)"
-    )
+    p.add_argument("--sigma", default="1.8 nm", help="contact diameter for λ in --paper (default: %(default)s)")
     p.set_defaults(handler=_run_energy)
+
+
+def _add_run_parser(commands):
+    p = commands.add_parser(
+        "run",
+        help="simulate a drying film from a TOML run file",
+        description=(
+            "Brownian dynamics of rigid Janus dipolar clusters in a drying film. Writes "
+            "trajectory.gsd (nm, ns), spec.toml (resolved), run.json, figures and summary.txt into "
+            "the output directory (default: runs/<name>/ beside the run file). "
+            "Run in parallel with: mpiexec -n N dipolewire run FILE"
+        ),
+    )
+    p.add_argument("file", help="run file (TOML), e.g. runs/demo.toml")
+    p.add_argument("--out", help="output directory (default: <run file's folder>/<name>)")
+    p.add_argument("--engine", choices=("auto", "lammps", "hoomd"), help="override numerics.engine")
+    p.add_argument("--seed", type=int, help="override numerics.seed (1 … 2³¹−1)")
+    p.add_argument("--threads", type=int, help="OpenMP threads per rank (override numerics.threads)")
+    p.add_argument("--overwrite", action="store_true", help="replace a trajectory already in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_run_simulation)
+
+
+def _add_presets_parser(commands):
+    p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
+    p.set_defaults(handler=_run_presets)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_energy_parser(commands)
+    _add_run_parser(commands)
+    _add_presets_parser(commands)
     return parser
 
 
@@ -103,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"dipolewire: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("dipolewire: interrupted; frames written so far are kept", file=sys.stderr)
+        return 130
 
 
 # --- energy ------------------------------------------------------------------------------
@@ -141,9 +162,7 @@ def _run_energy(args) -> int:
         temperature_K=temperature,
         angles=angles,
         geometry_name=name,
-        debye_length_nm=_positive(args.debye_length, "length", "--debye-length")
-        if args.debye_length
-        else None,
+        debye_length_nm=_positive(args.debye_length, "length", "--debye-length") if args.debye_length else None,
     )
     if args.paper:
         print(query.paper_check(_positive(args.sigma, "length", "--sigma")))
@@ -154,9 +173,7 @@ def _run_energy(args) -> int:
         start = _positive(args.range[0], "length", "--range START")
         stop = _positive(args.range[1], "length", "--range STOP")
         if stop <= start:
-            raise InputError(
-                "--range", f"STOP must exceed START, got {args.range[0]} to {args.range[1]}"
-            )
+            raise InputError("--range", f"STOP must exceed START, got {args.range[0]} to {args.range[1]}")
         distances += list(np.linspace(start, stop, args.points))
     if not distances and not args.target_energy:
         distances = [1.822]
@@ -190,6 +207,56 @@ def _nonzero_energy(text, temperature_K):
     if value == 0:
         raise InputError("--energy", "must be non-zero")
     return value
+
+
+# --- run and presets ---------------------------------------------------------------------
+
+
+def _run_simulation(args) -> int:
+    from pathlib import Path
+
+    from . import spec as spec_module
+    from .runner import execute
+    from .summary import write_outputs
+
+    spec = spec_module.load(args.file)
+    overrides = {}
+    if args.engine:
+        overrides["engine"] = args.engine
+    if args.seed is not None:
+        if not 1 <= args.seed <= 2**31 - 1:
+            raise InputError("--seed", f"must be in 1 … 2147483647, got {args.seed}")
+        overrides["seed"] = args.seed
+    if args.threads is not None:
+        if not 1 <= args.threads <= 256:
+            raise InputError("--threads", f"must be in 1 … 256, got {args.threads}")
+        overrides["threads"] = args.threads
+    if overrides:
+        spec = spec.replace("numerics", **overrides)
+    out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
+    result = execute(spec, out, overwrite=args.overwrite, progress=not args.quiet)
+    if result.is_rank0:
+        write_outputs(result)
+    return 0
+
+
+def _run_presets(args) -> int:
+    from . import presets
+
+    print("Cluster presets (body frame: Janus axis z, Au hemisphere at +z):")
+    for name, c in presets.CLUSTERS.items():
+        partner = f"{c['partner']} bead {c['partner_diameter']}" if c["partner"] else "no partner bead"
+        print(f"  {name:<15} {c['formula']}")
+        print(
+            f"  {'':<15} μ = {c['dipole']}, Au bead {c['au_diameter']}, {partner}, "
+            f"hydrodynamic d = {c['hydrodynamic_diameter']}"
+        )
+        print(f"  {'':<15} source: {c['source']}")
+    print("Solvent presets (25 °C):")
+    for name, s in presets.SOLVENTS.items():
+        print(f"  {name:<8} η = {s['viscosity']:<12} εr = {s['eps_r']:<6g} source: {s['source']}")
+    print(f"Dry film: εr = {presets.DRY_FILM_EPS_R} unless drying.eps_r_dry is set (organic ligand shell, 2.0–2.6)")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,20 +80,14 @@ class EnergyQuery:
 
     def energy(self, r_nm):
         """Pair energy in zJ at separation(s) ``r_nm``."""
-        return physics.aligned_energy(
-            self.mu, r_nm, *self.angles, eps_r=self.eps_r, kappa_per_nm=self.kappa_per_nm
-        )
+        return physics.aligned_energy(self.mu, r_nm, *self.angles, eps_r=self.eps_r, kappa_per_nm=self.kappa_per_nm)
 
     def table(self, r_nm) -> EnergyTable:
         r = np.asarray(r_nm, dtype=float)
         return EnergyTable(r, self.energy(r), self.kT)
 
     def header(self) -> str:
-        screening = (
-            "unscreened"
-            if self.debye_length_nm is None
-            else f"Debye length {self.debye_length_nm:g} nm"
-        )
+        screening = "unscreened" if self.debye_length_nm is None else f"Debye length {self.debye_length_nm:g} nm"
         return (
             f"dipole pair, {self.geometry_name}: μ = {e_nm_to_debye(self.mu):.4g} D "
             f"({self.mu:.5f} e·nm), εr = {self.eps_r:g}, {screening}, T = {self.temperature_K:g} K "

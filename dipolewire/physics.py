@@ -70,11 +70,7 @@ def dipole_force(r_ij, mu_i, mu_j, eps_r=1.0, kappa_per_nm=0.0):
     # radial part: d/dr of screen·r⁻³·a and of screen·r⁻⁵·(−3bc) at fixed b, c
     radial = screen * (3.0 * a / r5 - 15.0 * b * c / (r5 * r2) + kappa_per_nm * angular / r)
     along_mu = screen * 3.0 / r5
-    return (
-        radial[..., None] * r_ij
-        + (along_mu * c)[..., None] * mu_i
-        + (along_mu * b)[..., None] * mu_j
-    )
+    return radial[..., None] * r_ij + (along_mu * c)[..., None] * mu_i + (along_mu * b)[..., None] * mu_j
 
 
 def dipole_torques(r_ij, mu_i, mu_j, eps_r=1.0, kappa_per_nm=0.0):
@@ -116,9 +112,7 @@ def check_angles(theta1, theta2, theta12):
         )
 
 
-def distance_for_energy(
-    energy_zJ, mu, theta1=0.0, theta2=0.0, theta12=0.0, eps_r=1.0, kappa_per_nm=0.0
-):
+def distance_for_energy(energy_zJ, mu, theta1=0.0, theta2=0.0, theta12=0.0, eps_r=1.0, kappa_per_nm=0.0):
     """Separation (nm) at which two dipoles ``mu`` (e·nm) in the given geometry (radians, as in
     :func:`aligned_energy`) have pair energy ``energy_zJ`` (zJ).
 
@@ -184,3 +178,19 @@ def debye_length(ionic_strength, kT, eps_r):
     if np.any(np.asarray(ionic_strength) <= 0):
         raise InputError("ionic_strength", "must be > 0 (no ions means no screening)")
     return 1.0 / np.sqrt(8.0 * math.pi * bjerrum_length(kT, eps_r) * ionic_strength)
+
+
+#: Apéry's constant ζ(3) = Σ 1/n³.
+ZETA_3 = 1.2020569031595942
+
+
+def chain_truncation_fraction(cutoff, spacing):
+    """Fraction of the dipolar energy of an infinite straight head-to-tail chain (spacing in nm)
+    that a pair cut-off (nm) discards.
+
+    Per particle, the chain energy is −(2μ²/(4π ε0 εr spacing³)) Σ_{n≥1} n⁻³ = −2 ζ(3) λ kT; the
+    cut-off keeps the neighbours with n·spacing ≤ cutoff, so the lost fraction is
+    Σ_{n > cutoff/spacing} n⁻³ / ζ(3).
+    """
+    kept = int(math.floor(cutoff / spacing + 1e-12))
+    return float((ZETA_3 - np.sum(1.0 / np.arange(1, kept + 1, dtype=float) ** 3)) / ZETA_3)

@@ -136,9 +136,7 @@ def split_quantity(text: str, field: str) -> tuple[float, str]:
     return float(match.group(1)), unit
 
 
-def parse(
-    text: str, kind: str, field: str | None = None, temperature_K: float | None = None
-) -> float:
+def parse(text: str, kind: str, field: str | None = None, temperature_K: float | None = None) -> float:
     """Parse a quantity string into the internal unit of ``kind`` (see :data:`KINDS`).
 
     Energies may be given per mole (converted per particle) or in ``kT`` (needs
@@ -173,9 +171,7 @@ def parse(
         raise InputError(field, f"unknown unit in {text!r}; use units like {examples}") from None
 
 
-def to_internal(
-    value, kind: str, field: str | None = None, temperature_K: float | None = None
-) -> float:
+def to_internal(value, kind: str, field: str | None = None, temperature_K: float | None = None) -> float:
     """A number (already in the internal unit) or a quantity string → float in the internal unit."""
     if isinstance(value, bool):
         raise InputError(field or kind, f"expected a {kind}, got {value!r}")

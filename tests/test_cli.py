@@ -12,9 +12,7 @@ from dipolewire.cli import main
 
 
 def run_cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True)
 
 
 def test_version(capsys):

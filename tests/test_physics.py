@@ -49,9 +49,7 @@ def test_stokes_einstein(paper_facts):
     kT = units.kT_zJ(se["temperature_K"])
     eta, d = se["viscosity_mPa_s"], se["diameter_nm"]
     # the sheet rounds 0.58752 to 0.588; compare to the digits it prints, plus rounding of inputs
-    assert physics.translational_diffusion(kT, eta, d) == pytest.approx(
-        se["Dt_nm2_per_ns"], abs=1e-3
-    )
+    assert physics.translational_diffusion(kT, eta, d) == pytest.approx(se["Dt_nm2_per_ns"], abs=1e-3)
     assert physics.rotational_diffusion(kT, eta, d) == pytest.approx(se["Dr_per_ns"], abs=1e-3)
     # exact relations: γt = 3πηd, γr = πηd³, so Dt/Dr = d²/3
     assert physics.translational_friction(eta, d) == pytest.approx(3 * math.pi * eta * d)
@@ -115,12 +113,10 @@ def test_torque_is_minus_mu_cross_gradient(random_pair, kappa):
         step[axis] = h
         energy = physics.dipole_energy
         grad_i[:, axis] = (
-            energy(r_ij, mu_i + step, mu_j, 1.5, kappa)
-            - energy(r_ij, mu_i - step, mu_j, 1.5, kappa)
+            energy(r_ij, mu_i + step, mu_j, 1.5, kappa) - energy(r_ij, mu_i - step, mu_j, 1.5, kappa)
         ) / (2 * h)
         grad_j[:, axis] = (
-            energy(r_ij, mu_i, mu_j + step, 1.5, kappa)
-            - energy(r_ij, mu_i, mu_j - step, 1.5, kappa)
+            energy(r_ij, mu_i, mu_j + step, 1.5, kappa) - energy(r_ij, mu_i, mu_j - step, 1.5, kappa)
         ) / (2 * h)
     np.testing.assert_allclose(tau_i, -np.cross(mu_i, grad_i), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(tau_j, -np.cross(mu_j, grad_j), rtol=1e-6, atol=1e-7)
@@ -134,11 +130,7 @@ def test_torque_is_minus_derivative_of_energy_under_rotation(random_pair):
     theta = 1e-6
 
     def rotated(v, angle):
-        return (
-            v * math.cos(angle)
-            + np.cross(n, v) * math.sin(angle)
-            + np.outer(v @ n, n) * (1 - math.cos(angle))
-        )
+        return v * math.cos(angle) + np.cross(n, v) * math.sin(angle) + np.outer(v @ n, n) * (1 - math.cos(angle))
 
     dU = (
         physics.dipole_energy(r_ij, rotated(mu_i, theta), mu_j)
@@ -170,36 +162,25 @@ def test_rotation_invariance(random_pair, rng):
     u_rot = physics.dipole_energy(r_ij @ rot.T, mu_i @ rot.T, mu_j @ rot.T)
     np.testing.assert_allclose(u, u_rot, rtol=1e-12)
     f_rot = physics.dipole_force(r_ij @ rot.T, mu_i @ rot.T, mu_j @ rot.T)
-    np.testing.assert_allclose(
-        physics.dipole_force(r_ij, mu_i, mu_j) @ rot.T, f_rot, rtol=1e-10, atol=1e-10
-    )
+    np.testing.assert_allclose(physics.dipole_force(r_ij, mu_i, mu_j) @ rot.T, f_rot, rtol=1e-10, atol=1e-10)
 
 
 def test_general_energy_matches_classical_angles(random_pair):
     r_ij, mu_i, mu_j = random_pair(40)
-    mu_j = (
-        mu_j
-        / np.linalg.norm(mu_j, axis=-1, keepdims=True)
-        * np.linalg.norm(mu_i, axis=-1, keepdims=True)
-    )
+    mu_j = mu_j / np.linalg.norm(mu_j, axis=-1, keepdims=True) * np.linalg.norm(mu_i, axis=-1, keepdims=True)
     r = np.linalg.norm(r_ij, axis=-1)
     mu = np.linalg.norm(mu_i, axis=-1)
     r_hat = -r_ij / r[:, None]  # from 1 to 2 (the sign cancels in cosθ1 cosθ2)
     cos1 = np.sum(mu_i * r_hat, axis=-1) / mu
     cos2 = np.sum(mu_j * r_hat, axis=-1) / mu
     cos12 = np.sum(mu_i * mu_j, axis=-1) / mu**2
-    classical = physics.aligned_energy(
-        mu, r, np.arccos(cos1), np.arccos(cos2), np.arccos(np.clip(cos12, -1, 1))
-    )
+    classical = physics.aligned_energy(mu, r, np.arccos(cos1), np.arccos(cos2), np.arccos(np.clip(cos12, -1, 1)))
     np.testing.assert_allclose(physics.dipole_energy(r_ij, mu_i, mu_j), classical, rtol=1e-9)
 
 
 def test_named_geometries():
     r = 2.0
-    e = {
-        name: physics.aligned_energy(MU_PAPER, r, *np.radians(a))
-        for name, a in physics.GEOMETRIES.items()
-    }
+    e = {name: physics.aligned_energy(MU_PAPER, r, *np.radians(a)) for name, a in physics.GEOMETRIES.items()}
     base = units.COULOMB_ZJ_NM * MU_PAPER**2 / r**3
     assert e["head-to-tail"] == pytest.approx(-2 * base)
     assert e["side-by-side-antiparallel"] == pytest.approx(-base)
@@ -210,9 +191,7 @@ def test_named_geometries():
 def test_screening_multiplies_by_exponential():
     mu = [MU_PAPER, 0, 0]
     bare = physics.dipole_energy([2.0, 0, 0], mu, mu)
-    assert physics.dipole_energy([2.0, 0, 0], mu, mu, kappa_per_nm=0.5) == pytest.approx(
-        bare * math.exp(-1.0)
-    )
+    assert physics.dipole_energy([2.0, 0, 0], mu, mu, kappa_per_nm=0.5) == pytest.approx(bare * math.exp(-1.0))
 
 
 @pytest.mark.parametrize("kappa", [0.0, 0.4])
@@ -220,9 +199,9 @@ def test_distance_for_energy_inverts_energy(kappa):
     for eps_r in (1.0, 2.0, 8.93):
         for target in (-10.0, -62.34, -200.0):
             r = physics.distance_for_energy(target, MU_PAPER, eps_r=eps_r, kappa_per_nm=kappa)
-            assert physics.aligned_energy(
-                MU_PAPER, r, eps_r=eps_r, kappa_per_nm=kappa
-            ) == pytest.approx(target, rel=1e-12)
+            assert physics.aligned_energy(MU_PAPER, r, eps_r=eps_r, kappa_per_nm=kappa) == pytest.approx(
+                target, rel=1e-12
+            )
 
 
 def test_distance_for_energy_refuses_impossible_signs():

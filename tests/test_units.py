@@ -26,9 +26,7 @@ def test_coulomb_prefactor(paper_facts):
 def test_thermal_energy(paper_facts):
     kT = units.kT_zJ(298.15)
     assert kT == pytest.approx(paper_facts["kT_298.15K_zJ"], abs=5e-5)
-    assert units.zJ_to_kJ_per_mol(kT) == pytest.approx(
-        paper_facts["kT_298.15K_kJ_per_mol"], abs=5e-5
-    )
+    assert units.zJ_to_kJ_per_mol(kT) == pytest.approx(paper_facts["kT_298.15K_kJ_per_mol"], abs=5e-5)
 
 
 def test_constant_path_and_pint_path_agree():
@@ -66,9 +64,7 @@ def test_internal_units_are_consistent():
 
 
 def test_energy_in_kT_needs_temperature():
-    assert units.parse("15 kT", "energy", temperature_K=298.15) == pytest.approx(
-        15 * units.kT_zJ(298.15)
-    )
+    assert units.parse("15 kT", "energy", temperature_K=298.15) == pytest.approx(15 * units.kT_zJ(298.15))
     with pytest.raises(InputError, match="no temperature"):
         units.parse("15 kT", "energy")
 
@@ -101,6 +97,4 @@ def test_round_trips():
     assert units.e_nm_to_debye(units.debye_to_e_nm(43.42)) == pytest.approx(43.42)
     assert units.zJ_to_kJ_per_mol(units.kJ_per_mol_to_zJ(37.54)) == pytest.approx(37.54)
     assert units.celsius_to_kelvin(25.0) == pytest.approx(298.15)
-    assert math.isclose(
-        units.DEBYE_E_NM * units.ELEMENTARY_CHARGE_C * 1e-9, 3.33564095e-30, rel_tol=1e-8
-    )
+    assert math.isclose(units.DEBYE_E_NM * units.ELEMENTARY_CHARGE_C * 1e-9, 3.33564095e-30, rel_tol=1e-8)

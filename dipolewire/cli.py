@@ -234,9 +234,7 @@ def _run_simulation(args) -> int:
     if overrides:
         spec = spec.replace("numerics", **overrides)
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
-    result = execute(spec, out, overwrite=args.overwrite, progress=not args.quiet)
-    if result.is_rank0:
-        write_outputs(result)
+    execute(spec, out, overwrite=args.overwrite, progress=not args.quiet, finish=write_outputs)
     return 0
 
 

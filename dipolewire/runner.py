@@ -91,8 +91,12 @@ def _versions(engine_version: str) -> dict:
     return found
 
 
-def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunResult:
-    """Run ``spec`` into ``out_dir``. Validates everything before the first file is written."""
+def execute(spec, out_dir, *, overwrite=False, progress=True, log=print, finish=None) -> RunResult:
+    """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
+
+    ``finish(result)`` runs on rank 0 after the last frame, while the other MPI ranks wait, so
+    that no rank's exit can end the job before rank 0 has written its figures and summary.
+    """
     import numpy as np
 
     from .chains import head_to_tail_fraction
@@ -142,6 +146,7 @@ def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunR
     start = time.perf_counter()
     steps_done = 0
     bar = None
+    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, 0.0, 0.0, engine_name, is_rank0=rank0, model=model)
     try:
         engine.setup(positions, orientations, spec.numerics.seed)
         snap = engine.snapshot()
@@ -152,7 +157,7 @@ def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunR
             _write_json(out_dir / "run.json", info)
             writer = TrajectoryWriter(out_dir / "trajectory.gsd", model, chirality)
             writer.write(snap)
-            chained_start = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
+            result.chained_start = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
             bar = _progress_bar(model, enabled=progress)
         for k in range(model.n_segments):
             t_mid = (k + 0.5) * model.frame_interval
@@ -163,11 +168,28 @@ def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunR
             if rank0:
                 writer.write(snap)
                 _check_state(snap, model)
-                if bar is not None:
-                    bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
-                    bar.update(model.steps_per_frame)
-    except BaseException as exc:
+                bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
+                bar.update(model.steps_per_frame)
+        result.steps = steps_done
+        result.wall_seconds = time.perf_counter() - start
         if rank0:
+            bar.close()
+            writer.close()
+            result.chained_end = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
+            info.update(
+                status="completed",
+                finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                wall_seconds=result.wall_seconds,
+                steps_done=steps_done,
+                steps_per_second=result.steps_per_second,
+                head_to_tail_fraction={"start": result.chained_start, "end": result.chained_end, "contact_nm": contact},
+            )
+            _write_json(out_dir / "run.json", info)
+            if finish is not None:
+                finish(result)
+        engine.barrier()  # the other ranks wait here for rank 0's figures and summary
+    except BaseException as exc:
+        if rank0 and info["status"] == "running":
             info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             info["error"] = repr(exc)
             info["steps_done"] = steps_done
@@ -182,35 +204,6 @@ def execute(spec, out_dir, *, overwrite=False, progress=True, log=print) -> RunR
         engine.close()
         if rank0:
             shutil.rmtree(workdir, ignore_errors=True)
-
-    wall = time.perf_counter() - start
-    result = RunResult(
-        out_dir,
-        model.n_segments + 1,
-        steps_done,
-        wall,
-        0.0,
-        0.0,
-        engine_name,
-        is_rank0=rank0,
-        model=model,
-    )
-    if rank0:
-        result.chained_start = chained_start
-        result.chained_end = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
-        info.update(
-            status="completed",
-            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            wall_seconds=wall,
-            steps_done=steps_done,
-            steps_per_second=result.steps_per_second,
-            head_to_tail_fraction={
-                "start": result.chained_start,
-                "end": result.chained_end,
-                "contact_nm": contact,
-            },
-        )
-        _write_json(out_dir / "run.json", info)
     return result
 
 

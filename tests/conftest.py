@@ -38,3 +38,25 @@ def random_pair(rng):
         return r_ij, mu[0], mu[1]
 
     return make
+
+
+def tiny_document(**changes):
+    """A small, fast drying run (40 clusters, ~12 ns, a few seconds on one core)."""
+    document = {
+        "name": "tiny",
+        "cluster": {"preset": "R-Au-Cu", "chirality": "racemic"},
+        "amount": {"clusters": 40, "concentration": "20 mM", "box_length": "16 nm"},
+        "solvent": {"preset": "CH2Cl2"},
+        "drying": {"front_speed": "1 nm/ns", "eps_r_dry": 1.5, "hold": "1 ns"},
+        "numerics": {"dipole_cutoff": "5 nm", "output_interval": "1 ns", "seed": 7},
+    }
+    for section, values in changes.items():
+        document[section] = {**document.get(section, {}), **values}
+    return document
+
+
+@pytest.fixture
+def tiny_spec():
+    from dipolewire.spec import from_dict
+
+    return from_dict(tiny_document())

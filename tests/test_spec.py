@@ -1,0 +1,125 @@
+"""Run files: defaults, unit conversion, resolved output and a clear error for every bad field."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import tiny_document
+
+from dipolewire import presets, spec, units
+from dipolewire.errors import InputError
+
+RUNS = Path(__file__).parent.parent / "runs"
+
+
+@pytest.mark.parametrize("name", ["demo.toml", "paper.toml"])
+def test_example_run_files_load(name):
+    loaded = spec.load(RUNS / name)
+    assert loaded.cluster.preset == "R-Au-Cu"
+    assert loaded.cluster.dipole == pytest.approx(units.debye_to_e_nm(43.42))
+    assert loaded.solvent.eps_r == presets.SOLVENTS["CH2Cl2"]["eps_r"]
+
+
+def test_amount_from_concentration_and_box():
+    s = spec.from_dict(tiny_document())
+    a = s.amount
+    assert a.concentration == pytest.approx(units.parse("20 mM", "concentration"))
+    assert a.box_length == 16.0
+    assert a.film_height == pytest.approx(40 / (a.concentration * 16.0**2))
+    assert a.concentration_mM == pytest.approx(20.0)
+
+
+def test_peclet_sets_front_speed():
+    s = spec.from_dict(_drop_none(tiny_document(drying={"front_speed": None, "peclet": 2.0})))
+    from dipolewire.model import Model
+
+    assert Model(s).peclet == pytest.approx(2.0)
+
+
+def test_resolved_spec_round_trips(tiny_spec):
+    again = spec.from_dict(tomllib.loads(tiny_spec.to_toml()))
+    assert again == tiny_spec
+
+
+def test_preset_lookup_is_forgiving_and_helpful():
+    s = spec.from_dict(tiny_document(cluster={"preset": "r-au-cu"}, solvent={"preset": "ch2cl2"}))
+    assert s.cluster.au_diameter == 1.6
+    with pytest.raises(InputError, match="did you mean 'R-Au-Cu'"):
+        spec.from_dict(tiny_document(cluster={"preset": "R-Au-Cx"}))
+    with pytest.raises(InputError, match="solvent.preset: unknown solvent"):
+        spec.from_dict(tiny_document(solvent={"preset": "hexane"}))
+
+
+def test_custom_values_override_preset():
+    s = spec.from_dict(tiny_document(cluster={"dipole": "30 D", "au_diameter": "1.5 nm"}))
+    assert s.cluster.dipole == pytest.approx(units.debye_to_e_nm(30))
+    assert s.cluster.au_diameter == 1.5
+    assert s.cluster.partner_diameter == 1.2  # from the preset
+
+
+def _drop_none(document):
+    return {
+        k: ({kk: vv for kk, vv in v.items() if vv is not None} if isinstance(v, dict) else v)
+        for k, v in document.items()
+    }
+
+
+BAD = [
+    ({"cluster": {"dipole": "-3 D"}}, "cluster.dipole: must be > 0"),
+    ({"cluster": {"dipole": "3 nm"}}, "cluster.dipole: '3 nm' is not a dipole"),
+    ({"cluster": {"dipole": 43.42}}, "cluster.dipole: needs a unit"),
+    ({"cluster": {"au_diameter": "0 nm"}}, "cluster.au_diameter: must be > 0"),
+    ({"cluster": {"au_diameter": "2 nm"}}, "cluster.au_diameter: must not exceed hydrodynamic_diameter"),
+    ({"cluster": {"hydrodynamic_diameter": "-1 nm"}}, "cluster.hydrodynamic_diameter: must be > 0"),
+    ({"cluster": {"dipole_direction": [0, 0, 0]}}, "cluster.dipole_direction: must not be the zero vector"),
+    ({"cluster": {"dipole_direction": [1, 2]}}, "cluster.dipole_direction: must be three numbers"),
+    ({"cluster": {"dipole_offset": "3 nm"}}, "cluster.dipole_offset: must lie inside the cluster"),
+    ({"cluster": {"chirality": "D"}}, "cluster.chirality: must be one of R, S, racemic"),
+    ({"cluster": {"colour": "red"}}, "cluster.colour: unknown key"),
+    ({"cluster": {"dipol": "43 D"}}, "did you mean 'dipole'"),
+    ({"amount": {"clusters": 0}}, "amount.clusters: must be >= 1"),
+    ({"amount": {"clusters": 2.5}}, "amount.clusters: must be an integer"),
+    ({"amount": {"film_height": "20 nm"}}, "amount: give exactly two of"),
+    ({"amount": {"concentration": "-1 mM"}}, "amount.concentration: must be > 0"),
+    ({"amount": {"box_length": "2 nm"}}, "amount.box_length: must be at least two cluster diameters"),
+    ({"solvent": {"viscosity": "0 mPa*s"}}, "solvent.viscosity: must be > 0"),
+    ({"solvent": {"viscosity": "1 Pa"}}, "solvent.viscosity: '1 Pa' is not a viscosity"),
+    ({"solvent": {"eps_r": 0.5}}, "solvent.eps_r: must be >= 1"),
+    ({"solvent": {"temperature": "-300 °C"}}, "solvent.temperature: must be > 0"),
+    ({"drying": {"peclet": 1.0}}, "drying: give exactly one of front_speed"),
+    ({"drying": {"front_speed": "0 nm/ns"}}, "drying.front_speed: must be > 0"),
+    ({"drying": {"final_height": "1 nm"}}, "drying.final_height: must be at least the largest bead"),
+    ({"drying": {"final_height": "50 nm"}}, "drying.final_height: must be below the initial film height"),
+    ({"drying": {"eps_r_dry": 0.9}}, "drying.eps_r_dry: must be >= 1"),
+    ({"drying": {"hold": "-1 ns"}}, "drying.hold: must be >= 0"),
+    ({"numerics": {"timestep": "1 ns"}}, "numerics.timestep: must be <="),
+    ({"numerics": {"timestep": "0 ns"}}, "numerics.timestep: must be > 0"),
+    ({"numerics": {"dipole_cutoff": "1 nm"}}, "numerics.dipole_cutoff: must exceed the contact distance"),
+    ({"numerics": {"dipole_cutoff": "9 nm"}}, "numerics.dipole_cutoff: must be at most half the box length"),
+    ({"numerics": {"output_interval": "1e-6 ns"}}, "numerics.output_interval: must be at least one timestep"),
+    ({"numerics": {"seed": 0}}, "numerics.seed: must be >= 1"),
+    ({"numerics": {"engine": "gromacs"}}, "numerics.engine: must be one of auto, lammps, hoomd"),
+    ({"numerics": {"threads": 0}}, "numerics.threads: must be >= 1"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD, ids=[m.split(":")[0] + f"-{i}" for i, (_, m) in enumerate(BAD)])
+def test_bad_values_name_the_field(changes, message):
+    with pytest.raises(InputError) as info:
+        spec.from_dict(_drop_none(tiny_document(**changes)))
+    assert message in str(info.value)
+
+
+def test_packing_beyond_random_close_packing_is_refused():
+    crowded = tiny_document(amount={"clusters": 400, "concentration": "20 mM", "box_length": "16 nm"})
+    with pytest.raises(InputError, match="beyond random close packing"):
+        spec.from_dict(crowded)
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        spec.load(tmp_path / "missing.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[cluster\npreset = 1\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        spec.load(broken)

@@ -133,10 +133,7 @@ def _cli_run(run_file, out, *extra):
 
 
 def test_same_seed_same_trajectory(tmp_path):
-    """The same run file and seed through `dipolewire run` give a bit-identical trajectory.
-
-    (LAMMPS's floating-point sums depend on memory alignment, so the guarantee is for the same
-    command, not for runs started from Python sessions that have imported other things first.)"""
+    """The same run file and seed through `dipolewire run` give a bit-identical trajectory."""
     import tomli_w
 
     run_file = tmp_path / "tiny.toml"

@@ -187,7 +187,7 @@ def _write_data(path, model, positions, orientations):
 
 
 def _write_body_file(path, model, positions):
-    """fix rigid/small infile: mass M and isotropic inertia I (see model.py) at each body centre."""
+    """fix rigid infile: mass M and isotropic inertia I (see model.py) at each body centre."""
     M, inertia = model.body_mass, model.body_inertia
     lines = [f"{model.N}"]
     for k, (x, y, z) in enumerate(positions, start=1):
@@ -265,6 +265,11 @@ def bodies_from_atoms(model, x, images, mu):
 class LammpsRun:
     """One drying run of a :class:`~dipolewire.model.Model` on LAMMPS.
 
+    Bodies are integrated by ``fix rigid ... langevin`` (inertial Langevin; see model.py for the
+    mass and inertia that give Stokes–Einstein diffusion). ``fix rigid/small`` is not used: in
+    LAMMPS 2025.7.22 its Langevin option reads uninitialised memory on the first step of every
+    ``run`` (found with valgrind), which breaks bit-for-bit reproducibility.
+
     Runs serially, or in parallel when launched under ``mpiexec`` (LAMMPS uses MPI_COMM_WORLD);
     ``numerics.threads`` > 1 turns on the OPENMP package. Only rank 0 receives snapshots.
     """
@@ -332,7 +337,7 @@ class LammpsRun:
             f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(cutoff)}",
             "pair_modify pair lj/cut shift yes",
             f"timestep {_num(m.timestep)}",
-            f"fix bodies all rigid/small molecule langevin {_num(m.spec.solvent.temperature)} "
+            f"fix bodies all rigid molecule langevin {_num(m.spec.solvent.temperature)} "
             f"{_num(m.spec.solvent.temperature)} {_num(m.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
             f"variable interface equal ternary(time<{_num(m.drying_time)},"
             f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*time,"

@@ -216,3 +216,32 @@ def test_mpi_run_with_two_ranks(tmp_path):
     with gsd_hoomd.open(str(tmp_path / "tiny" / "trajectory.gsd")) as trajectory:
         assert len(trajectory) == info["frames"]
         assert np.all(np.isfinite(trajectory[-1].particles.position))
+
+
+def test_openmp_threads(tmp_path):
+    spec = from_dict(tiny_document(numerics={"threads": 2}, drying={"hold": "0 ns", "front_speed": "4 nm/ns"}))
+    result = execute(spec, tmp_path / "omp", progress=False, log=lambda *a: None)
+    info = json.loads((tmp_path / "omp" / "run.json").read_text())
+    assert info["threads"] == 2 and info["status"] == "completed"
+    assert result.steps == Model(spec).total_steps
+
+
+def test_presets_command_lists_values_and_sources():
+    result = subprocess.run([sys.executable, "-m", "dipolewire.cli", "presets"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for text in (
+        "R-Au-Cu",
+        "43.42 D",
+        "R-1",
+        "44.6 D",
+        "Au3Cd",
+        "21.85 D",
+        "dipolar-sphere",
+        "CH2Cl2",
+        "0.413 mPa*s",
+        "8.93",
+        "DMF",
+        "water",
+        "source:",
+    ):
+        assert text in result.stdout

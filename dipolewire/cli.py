@@ -87,6 +87,56 @@ def _add_run_parser(commands):
     p.set_defaults(handler=_run_simulation)
 
 
+def _add_analyze_parser(commands):
+    p = commands.add_parser(
+        "analyze",
+        help="chains, spacings and order of a run, with figures and a summary",
+        description=(
+            "Measure head-to-tail chains, intercluster spacings and dipolar order on the selected frames "
+            "of a dipolewire trajectory (or any GSD file with oriented particles). Writes metrics.json, "
+            "CSV tables, PNG figures and summary.md into <run>/analysis/ (or --out)."
+        ),
+    )
+    p.add_argument("run", metavar="RUN", help="run directory (holding trajectory.gsd) or a .gsd file")
+    p.add_argument(
+        "--frames",
+        help="frames for the time series: start:stop:step or i,j,k (default: all); the last one gets the full analysis",
+    )
+    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
+    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
+    p.add_argument(
+        "--dimensions",
+        choices=("auto", "2", "3"),
+        default="auto",
+        help="2: deposit seen from above; 3: film in space; auto: 2 once the film is ≤ 2 diameters",
+    )
+    p.add_argument("--out", help="output directory")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_run_analyze)
+
+
+def _add_compare_parser(commands):
+    p = commands.add_parser(
+        "compare",
+        help="compare simulated spacings with a measured TEM histogram or list of distances",
+        description=(
+            "TEM file: CSV with header 'distance_nm' (one distance per row) or "
+            "'bin_left_nm,bin_right_nm,count' (a histogram). Prints and writes (compare.json, "
+            "compare.png) the means and standard deviations, the Kolmogorov-Smirnov statistic, the "
+            "Wasserstein distance, the overlap of the two distributions and the fraction of simulated "
+            "spacings in 1.8-2.5 nm."
+        ),
+    )
+    p.add_argument("run", metavar="RUN", help="run directory or .gsd file")
+    p.add_argument("--tem", required=True, metavar="FILE", help="measured spacings (CSV, see above)")
+    p.add_argument("--frame", type=int, default=-1, help="frame to compare (default: the last)")
+    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
+    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
+    p.add_argument("--dimensions", choices=("auto", "2", "3"), default="auto")
+    p.add_argument("--out", help="output directory (default: the run's analysis folder)")
+    p.set_defaults(handler=_run_compare)
+
+
 def _add_presets_parser(commands):
     p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
     p.set_defaults(handler=_run_presets)
@@ -102,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_energy_parser(commands)
     _add_run_parser(commands)
+    _add_analyze_parser(commands)
+    _add_compare_parser(commands)
     _add_presets_parser(commands)
     return parser
 
@@ -235,6 +287,75 @@ def _run_simulation(args) -> int:
         spec = spec.replace("numerics", **overrides)
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
     execute(spec, out, overwrite=args.overwrite, progress=not args.quiet, finish=write_outputs)
+    return 0
+
+
+def _bond_settings(args) -> dict:
+    from .analyze import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM
+
+    r_max = DEFAULT_R_MAX_NM if args.r_max is None else args.r_max
+    max_angle = DEFAULT_MAX_ANGLE_DEG if args.max_angle is None else args.max_angle
+    if not 0 < r_max <= 20:
+        raise InputError("--r-max", f"must be in (0, 20] nm, got {r_max:g}")
+    if not 0 < max_angle < 90:
+        raise InputError("--max-angle", f"must be in (0, 90) degrees, got {max_angle:g}")
+    return {"r_max": r_max, "max_angle": max_angle, "dimensions": args.dimensions}
+
+
+def _run_analyze(args) -> int:
+    from .report import analyze_trajectory, default_output
+
+    settings = _bond_settings(args)
+    out = args.out or default_output(args.run)
+    metrics = analyze_trajectory(args.run, out, frames=args.frames, progress=not args.quiet, **settings)
+    c, s = metrics["chains"], metrics["spacing"]
+    print(
+        f"frame {metrics['frame']} (t = {metrics['time_ns']:.4g} ns, {metrics['dimensions']}D): "
+        f"{c['fraction_in_chains']:.0%} of {c['clusters']} clusters in chains, {c['open_chains_of_2_or_more']} "
+        f"open chains, {c['rings']} rings, ⟨n⟩w = {c['weight_average_length']:.2f}, longest "
+        f"{c['longest_chain_nm']:.3g} nm; spacing {s['mean_nm']:.3f} ± {s['std_nm']:.3f} nm, "
+        f"{s['fraction_in_tem_band']:.0%} in 1.8–2.5 nm"
+    )
+    print(f"written to {out}/ (metrics.json, CSV tables, figures, summary.md)")
+    return 0
+
+
+def _run_compare(args) -> int:
+    import json
+    from pathlib import Path
+
+    import gsd.hoomd
+
+    from . import tem
+    from .report import analyze_frame, default_output, trajectory_path
+
+    settings = _bond_settings(args)
+    measured = tem.read(args.tem)
+    path = trajectory_path(args.run)
+    with gsd.hoomd.open(str(path)) as trajectory:
+        n = len(trajectory)
+        if not -n <= args.frame < n:
+            raise InputError("--frame", f"must be in {-n} … {n - 1} for this file, got {args.frame}")
+        result = analyze_frame(trajectory[args.frame], **settings)
+    simulated = result.chains.spacings
+    stats = tem.compare(simulated, measured)
+    stats["frame"] = args.frame
+    out = Path(args.out) if args.out else default_output(args.run)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(stats, indent=2) + "\n")
+    ax = tem.plot_overlay(simulated, measured, stats)
+    ax.figure.savefig(out / "compare.png", dpi=150)
+    sim, measured_stats = stats["simulated"], stats["tem"]
+    print(f"simulated: {sim['count']} spacings, {sim['mean_nm']:.3f} ± {sim['std_nm']:.3f} nm")
+    print(
+        f"TEM ({measured_stats['kind']}): {measured_stats['count']} spacings, "
+        f"{measured_stats['mean_nm']:.3f} ± {measured_stats['std_nm']:.3f} nm"
+    )
+    print(
+        f"Kolmogorov-Smirnov {stats['ks_statistic']:.3f}, Wasserstein {stats['wasserstein_nm']:.4f} nm, "
+        f"overlap {stats['overlap']:.3f}; simulated in 1.8-2.5 nm: {stats['fraction_simulated_in_band']:.0%}"
+    )
+    print(f"written to {out}/compare.json and compare.png")
     return 0
 
 

@@ -172,3 +172,20 @@ def dipoles(frame) -> np.ndarray:
 def logged(frame, key: str) -> float:
     """A per-frame scalar from ``log/dipolewire/`` (e.g. ``"time"``, ``"film_height"``)."""
     return float(np.asarray(frame.log[LOG + key]).ravel()[0])
+
+
+def cluster_state(frame):
+    """``(box_lengths, positions, directions)`` of the clusters in a frame.
+
+    Works on dipolewire files (body centres, dipoles from ``type_dipole``) and on any GSD frame
+    with oriented particles: without rigid bodies every particle is a cluster, and without logged
+    dipoles the direction is the body z axis rotated by each orientation.
+    """
+    p = frame.particles
+    body = np.asarray(p.body) if p.body is not None else np.full(p.N, -1)
+    idx = centers(frame) if np.any(body >= 0) else np.arange(p.N)
+    if LOG + "type_dipole" in frame.log:
+        directions = dipoles(frame)
+    else:
+        directions = rotate(np.asarray(p.orientation)[idx], [0.0, 0.0, 1.0])
+    return np.asarray(frame.configuration.box[:3], dtype=float), np.asarray(p.position)[idx], directions

@@ -104,7 +104,11 @@ class Chains(_Compute):
             i, j = nlist.query_point_indices.astype(np.int64), nlist.point_indices.astype(np.int64)
         else:
             i = j = np.zeros(0, dtype=np.int64)
-        vectors = fbox.wrap(points[j] - points[i]) if len(i) else np.zeros((0, 3))
+        # minimum image in float64 (freud works in float32)
+        lengths_box = np.array([float(v) for v in box[:3]])
+        vectors = points[j] - points[i]
+        periodic = slice(0, 2) if self.dimensions == 2 else slice(0, 3)
+        vectors[:, periodic] -= lengths_box[periodic] * np.round(vectors[:, periodic] / lengths_box[periodic])
         lengths = np.linalg.norm(vectors, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             along = np.sum(vectors * u[i], axis=1) / lengths

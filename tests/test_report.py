@@ -1,0 +1,123 @@
+"""`dipolewire analyze` and `dipolewire compare` on a short run, and the analysis notebook."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import tiny_document
+
+from dipolewire.runner import execute
+from dipolewire.spec import from_dict
+
+ANALYSIS = Path(__file__).parent.parent / "analysis"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "tiny"
+    execute(from_dict(tiny_document()), out, progress=False, log=lambda *a: None)
+    return out
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_analyze_writes_tables_figures_and_summary(run_dir):
+    result = cli("analyze", str(run_dir), "--quiet")
+    assert result.returncode == 0, result.stderr
+    out = run_dir / "analysis"
+    for name in (
+        "metrics.json",
+        "chains.csv",
+        "spacings.csv",
+        "timeseries.csv",
+        "rdf.csv",
+        "deposit_chains.png",
+        "chain_lengths.png",
+        "spacing.png",
+        "chain_angles.png",
+        "timeseries.png",
+        "summary.md",
+    ):
+        assert (out / name).is_file(), name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["dimensions"] == 2  # the dried deposit
+    assert len(metrics["time_series"]) == 14
+    chains = metrics["chains"]
+    assert 0 < chains["fraction_in_chains"] <= 1
+    assert metrics["spacing"]["count"] == len((out / "spacings.csv").read_text().splitlines()) - 1
+    assert 1.4 < metrics["spacing"]["mean_nm"] < 2.7
+    assert "| clusters in chains |" in (out / "summary.md").read_text()
+    assert "clusters in chains" in result.stdout
+
+
+def test_analyze_frame_selection(run_dir, tmp_path):
+    result = cli("analyze", str(run_dir / "trajectory.gsd"), "--frames", "0:5:2", "--out", str(tmp_path), "--quiet")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert [row["frame"] for row in metrics["time_series"]] == [0, 2, 4]
+    assert metrics["frame"] == 4 and metrics["dimensions"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--frames", "40:50"], "--frames: selects no valid frame"),
+        (["--frames", "a:b"], "--frames: expected start:stop:step"),
+        (["--r-max", "-1"], "--r-max: must be in (0, 20] nm"),
+        (["--max-angle", "95"], "--max-angle: must be in (0, 90) degrees"),
+    ],
+)
+def test_analyze_bad_input(run_dir, tmp_path, args, message):
+    result = cli("analyze", str(run_dir), "--out", str(tmp_path / "a"), *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dipolewire: error: ") and message in lines[0]
+    assert not (tmp_path / "a").exists()
+
+
+def test_analyze_missing_run(tmp_path):
+    result = cli("analyze", str(tmp_path / "nothing"))
+    assert result.returncode == 2 and "no trajectory" in result.stderr
+
+
+def test_compare_with_tem_histogram(run_dir, tmp_path):
+    result = cli("compare", str(run_dir), "--tem", str(ANALYSIS / "tem_example.csv"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    stats = json.loads((tmp_path / "compare.json").read_text())
+    assert stats["tem"]["kind"] == "histogram" and stats["tem"]["count"] == 61
+    for key in ("ks_statistic", "overlap", "fraction_simulated_in_band"):
+        assert 0.0 <= stats[key] <= 1.0
+    assert stats["wasserstein_nm"] >= 0
+    assert (tmp_path / "compare.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Kolmogorov-Smirnov" in result.stdout
+
+
+def test_compare_bad_tem_file(run_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("distance_nm\n2.0\n-1\n")
+    result = cli("compare", str(run_dir), "--tem", str(bad), "--out", str(tmp_path / "c"))
+    assert result.returncode == 2
+    assert f"{bad}:3: distance_nm must be > 0" in result.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_notebook_runs_on_a_fresh_run(run_dir):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(ANALYSIS / "analyze_run.ipynb", as_version=4)
+    os.environ["DIPOLEWIRE_RUN"] = str(run_dir)
+    try:
+        nbclient.NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ANALYSIS)}}
+        ).execute()
+    finally:
+        del os.environ["DIPOLEWIRE_RUN"]
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("frames, last at" in o.get("text", "") for o in outputs)
+    assert any("image/png" in o.get("data", {}) for o in outputs)

@@ -1,0 +1,86 @@
+"""TEM spacing files and the statistics that compare them with simulated spacings."""
+
+import numpy as np
+import pytest
+
+from dipolewire import tem
+from dipolewire.errors import InputError
+
+
+def write(tmp_path, text, name="tem.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_read_distances_and_histogram(tmp_path):
+    d = tem.read(write(tmp_path, "# TEM, grid 3\ndistance_nm\n1.9\n2.1\n\n2.3\n"))
+    np.testing.assert_allclose(d.distances, [1.9, 2.1, 2.3])
+    assert d.mean == pytest.approx(2.1) and d.count == 3
+    h = tem.read(write(tmp_path, "bin_left_nm,bin_right_nm,count\n1.8,2.0,1\n2.0,2.2,3\n", "h.csv"))
+    np.testing.assert_allclose(h.edges, [1.8, 2.0, 2.2])
+    assert h.count == 4
+    assert h.mean == pytest.approx((1.9 + 3 * 2.1) / 4)
+    # uniform within bins: variance = between-bin variance + width²/12
+    assert h.std == pytest.approx(np.sqrt(np.average([1.9**2, 2.1**2], weights=[1, 3]) - h.mean**2 + 0.2**2 / 12))
+    assert h.cdf(2.0) == pytest.approx(0.25) and h.cdf(2.1) == pytest.approx(0.625)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        ("distance_nm\n", "no data rows"),
+        ("distance\n1.9\n", ":1: header must be"),
+        ("distance_nm\n1.9\nabc\n", ":3: distance_nm 'abc' is not a number"),
+        ("distance_nm\n1.9\n-2\n", ":3: distance_nm must be > 0"),
+        ("distance_nm\n1.9,2.0\n", ":2: expected 1 column"),
+        ("distance_nm\nnan\n", ":2: distance_nm must be finite"),
+        ("bin_left_nm,bin_right_nm,count\n1.8,2.0,x\n", ":2: count 'x' is not a number"),
+        ("bin_left_nm,bin_right_nm,count\n2.0,1.8,3\n", ":2: need 0 <= bin_left_nm < bin_right_nm"),
+        ("bin_left_nm,bin_right_nm,count\n1.8,2.0,-1\n", ":2: count must be >= 0"),
+        ("bin_left_nm,bin_right_nm,count\n1.8,2.0,1\n2.1,2.3,1\n", ":3: bins must be contiguous"),
+        ("bin_left_nm,bin_right_nm,count\n1.8,2.0,0\n", "all counts are zero"),
+    ],
+)
+def test_malformed_files_get_line_numbered_errors(tmp_path, text, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(")):
+        tem.read(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        tem.read(tmp_path / "nope.csv")
+
+
+def test_identical_samples_compare_perfectly():
+    rng = np.random.default_rng(2)
+    sample = rng.normal(2.0, 0.15, 500)
+    stats = tem.compare(sample, tem.TemData("x", distances=sample))
+    assert stats["ks_statistic"] == pytest.approx(0.0, abs=1e-12)
+    assert stats["wasserstein_nm"] == pytest.approx(0.0, abs=1e-9)
+    assert stats["overlap"] == pytest.approx(1.0)
+
+
+def test_shift_gives_wasserstein_equal_to_the_shift():
+    rng = np.random.default_rng(3)
+    sample = rng.normal(2.0, 0.1, 400)
+    stats = tem.compare(sample + 0.3, tem.TemData("x", distances=sample))
+    assert stats["wasserstein_nm"] == pytest.approx(0.3, rel=2e-3)
+    assert stats["simulated"]["mean_nm"] - stats["tem"]["mean_nm"] == pytest.approx(0.3)
+
+
+def test_disjoint_distributions():
+    stats = tem.compare(
+        np.full(10, 1.6), tem.TemData("x", edges=np.array([2.0, 2.2, 2.4]), counts=np.array([1.0, 1.0]))
+    )
+    assert stats["ks_statistic"] == pytest.approx(1.0)
+    assert stats["overlap"] == pytest.approx(0.0)
+    assert stats["fraction_simulated_in_band"] == 0.0
+    # W1 between a point at 1.6 and a uniform density on [2.0, 2.4] is 2.2 − 1.6
+    assert stats["wasserstein_nm"] == pytest.approx(0.6, rel=1e-3)
+
+
+def test_fraction_in_band():
+    stats = tem.compare(np.array([1.7, 1.9, 2.0, 2.6]), tem.TemData("x", distances=np.array([2.0])))
+    assert stats["fraction_simulated_in_band"] == pytest.approx(0.5)

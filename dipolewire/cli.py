@@ -87,6 +87,18 @@ def _add_run_parser(commands):
     p.set_defaults(handler=_run_simulation)
 
 
+def _add_bond_arguments(p):
+    """Chain-criterion options shared by analyze and compare."""
+    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
+    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
+    p.add_argument(
+        "--dimensions",
+        choices=("auto", "2", "3"),
+        default="auto",
+        help="2: deposit seen from above; 3: film in space; auto: 2 once the film is ≤ 2 diameters",
+    )
+
+
 def _add_analyze_parser(commands):
     p = commands.add_parser(
         "analyze",
@@ -102,14 +114,7 @@ def _add_analyze_parser(commands):
         "--frames",
         help="frames for the time series: start:stop:step or i,j,k (default: all); the last one gets the full analysis",
     )
-    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
-    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
-    p.add_argument(
-        "--dimensions",
-        choices=("auto", "2", "3"),
-        default="auto",
-        help="2: deposit seen from above; 3: film in space; auto: 2 once the film is ≤ 2 diameters",
-    )
+    _add_bond_arguments(p)
     p.add_argument("--out", help="output directory")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_analyze)
@@ -130,9 +135,7 @@ def _add_compare_parser(commands):
     p.add_argument("run", metavar="RUN", help="run directory or .gsd file")
     p.add_argument("--tem", required=True, metavar="FILE", help="measured spacings (CSV, see above)")
     p.add_argument("--frame", type=int, default=-1, help="frame to compare (default: the last)")
-    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
-    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
-    p.add_argument("--dimensions", choices=("auto", "2", "3"), default="auto")
+    _add_bond_arguments(p)
     p.add_argument("--out", help="output directory (default: the run's analysis folder)")
     p.set_defaults(handler=_run_compare)
 

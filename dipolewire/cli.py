@@ -82,6 +82,7 @@ def _add_run_parser(commands):
     p.add_argument("--engine", choices=("auto", "lammps", "hoomd"), help="override numerics.engine")
     p.add_argument("--seed", type=int, help="override numerics.seed (1 … 2³¹−1)")
     p.add_argument("--threads", type=int, help="OpenMP threads per rank (override numerics.threads)")
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), help="HOOMD-blue device (override numerics.device)")
     p.add_argument("--overwrite", action="store_true", help="replace a trajectory already in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_simulation)
@@ -278,6 +279,8 @@ def _run_simulation(args) -> int:
     overrides = {}
     if args.engine:
         overrides["engine"] = args.engine
+    if args.device:
+        overrides["device"] = args.device
     if args.seed is not None:
         if not 1 <= args.seed <= 2**31 - 1:
             raise InputError("--seed", f"must be in 1 … 2147483647, got {args.seed}")

@@ -91,10 +91,14 @@ class Model:
         self.initial_height = spec.amount.film_height  # nm
         self.final_height = d.final_height  # nm
         self.front_speed = d.front_speed  # nm/ns
-        # room below the substrate and above the interface for the walls' harmonic ranges
-        self.box_height = self.initial_height + 2 * WALL_RANGE_NM + BOX_MARGIN_NM  # nm
+        # room below the substrate and above the interface for the walls' harmonic ranges, and more
+        # than a dipole cut-off between the film and its z image (HOOMD-blue boxes are periodic in z)
+        margin = max(BOX_MARGIN_NM, n.dipole_cutoff + 1.0 - 2 * WALL_RANGE_NM)
+        self.box_height = self.initial_height + 2 * WALL_RANGE_NM + margin  # nm
         self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
-        self.drying_time = (self.initial_height - self.final_height) / self.front_speed  # ns
+        # front_speed 0: a film held at its initial height and solvent permittivity
+        drying = self.front_speed > 0
+        self.drying_time = (self.initial_height - self.final_height) / self.front_speed if drying else 0.0  # ns
         self.total_time = self.drying_time + d.hold  # ns
         self.steps_per_frame = max(1, round(n.output_interval / self.timestep))
         self.frame_interval = self.steps_per_frame * self.timestep  # ns
@@ -110,6 +114,8 @@ class Model:
 
     def film_height(self, time_ns):
         """Height H(t) (nm) of the evaporation interface above the substrate."""
+        if self.front_speed == 0:
+            return np.full_like(np.asarray(time_ns, dtype=float), self.initial_height)
         return np.maximum(self.final_height, self.initial_height - self.front_speed * np.asarray(time_ns))
 
     def interface_z(self, time_ns):

@@ -18,6 +18,7 @@ from .errors import InputError
 from .units import MOLAR_PER_NM3, parse
 
 ENGINES = ("auto", "lammps", "hoomd")
+DEVICES = ("auto", "cpu", "gpu")
 CHIRALITIES = ("R", "S", "racemic")
 #: Random close packing of spheres: no film may be packed beyond it.
 RANDOM_CLOSE_PACKING = 0.64
@@ -84,6 +85,7 @@ class NumericsSpec:
     engine: str = "auto"
     steric_epsilon_kT: float = 1.0
     threads: int = 1
+    device: str = "auto"  # HOOMD-blue: auto, cpu or gpu
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ _SECTIONS = {
         "engine",
         "steric_epsilon_kT",
         "threads",
+        "device",
     },
 }
 
@@ -321,7 +324,7 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
         pe = _number(table, "peclet", "drying", default=None, minimum=0, inclusive=False)
         speed = float(pe * dt / amount.film_height)
     else:
-        speed = _quantity(table, "front_speed", "speed", "drying")
+        speed = _quantity(table, "front_speed", "speed", "drying", minimum=0.0, inclusive=True)
     final = _quantity(table, "final_height", "length", "drying", default=f"{d!r} nm")
     largest = max(cluster.au_diameter, cluster.partner_diameter or 0.0)
     if final < largest:
@@ -331,7 +334,8 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
             "drying.final_height",
             f"must be below the initial film height ({amount.film_height:.4g} nm)",
         )
-    packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.box_length**2 * final)
+    thinnest = final if speed > 0 else amount.film_height
+    packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.box_length**2 * thinnest)
     if packing > RANDOM_CLOSE_PACKING:
         raise InputError(
             "drying.final_height",
@@ -340,6 +344,8 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
         )
     eps_dry = _number(table, "eps_r_dry", "drying", default=presets.DRY_FILM_EPS_R, minimum=1.0)
     hold = _quantity(table, "hold", "time", "drying", default="0 ns", inclusive=True)
+    if speed == 0 and hold <= 0:
+        raise InputError("drying.hold", "must be > 0 when front_speed is 0 (a film at fixed height)")
     stiffness = _number(table, "interface_stiffness_kT_per_nm2", "drying", default=50.0, minimum=1.0, maximum=1e4)
     return DryingSpec(
         front_speed=speed,
@@ -387,6 +393,9 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         raise InputError("numerics.engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
     epsilon = _number(table, "steric_epsilon_kT", "numerics", default=1.0, minimum=0.1, maximum=100.0)
     threads = _number(table, "threads", "numerics", default=1, minimum=1, maximum=256, integer=True)
+    device = table.get("device", "auto")
+    if device not in DEVICES:
+        raise InputError("numerics.device", f"must be one of {', '.join(DEVICES)}, got {device!r}")
     return NumericsSpec(
         timestep=timestep,
         dipole_cutoff=cutoff,
@@ -395,6 +404,7 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         engine=engine,
         steric_epsilon_kT=float(epsilon),
         threads=threads,
+        device=device,
     )
 
 
@@ -450,5 +460,6 @@ def _resolved_document(spec: RunSpec) -> dict:
             "engine": n.engine,
             "steric_epsilon_kT": n.steric_epsilon_kT,
             "threads": n.threads,
+            "device": n.device,
         },
     }

@@ -179,8 +179,8 @@ def test_cli_run_writes_figures_and_summary(tmp_path):
         ("[amount\n", "not valid TOML"),
         (
             '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "12 nm"\n[drying]\npeclet = 1.0\n'
-            '[numerics]\nengine = "hoomd"\n',
-            "HOOMD-blue engine is not available",
+            "[numerics]\nseed = 0\n",
+            "numerics.seed: must be >= 1",
         ),
     ],
 )
@@ -193,6 +193,24 @@ def test_cli_run_bad_input_writes_nothing(tmp_path, content, message):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_hoomd_engine_missing_is_a_clear_error(tmp_path):
+    from dipolewire.engines import available
+
+    if available()["hoomd"]:
+        pytest.skip("HOOMD-blue is installed here")
+    run_file = tmp_path / "h.toml"
+    run_file.write_text(
+        '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "12 nm"\n'
+        '[drying]\npeclet = 1.0\n[numerics]\nengine = "hoomd"\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "HOOMD-blue is not installed" in result.stderr and result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.toml"]
 
 
 def test_mpi_run_with_two_ranks(tmp_path):

@@ -106,3 +106,16 @@ def test_orientation_recovered_from_atoms(direction, rng):
     checked = np.eye(3) if direction[0] else [[0.0, 0.0, 1.0]]
     for v in checked:
         np.testing.assert_allclose(rotate(q_back, v), rotate(q, v), atol=1e-9)
+
+
+def test_front_speed_zero_holds_the_film():
+    model = Model(from_dict(tiny_document(drying={"front_speed": "0 nm/ns", "hold": "5 ns"})))
+    assert model.drying_time == 0.0 and model.total_time == pytest.approx(5.0)
+    assert model.film_height(3.0) == pytest.approx(model.initial_height)
+    assert model.eps_r(model.film_height(3.0)) == pytest.approx(8.93)
+
+
+def test_box_leaves_more_than_a_cutoff_between_the_film_and_its_z_image():
+    for cutoff in ("5 nm", "7.9 nm"):
+        model = Model(from_dict(tiny_document(numerics={"dipole_cutoff": cutoff})))
+        assert model.box_height - model.initial_height >= model.spec.numerics.dipole_cutoff + 1.0 - 1e-9

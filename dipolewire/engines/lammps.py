@@ -294,7 +294,8 @@ class LammpsRun:
     def version(self) -> str:
         return str(self.lmp.version())
 
-    def setup(self, positions, orientations, seed: int) -> None:
+    def setup(self, positions, orientations, seed: int, chirality=None) -> None:
+        """Create the bodies (``chirality`` is recorded by the GSD writer; LAMMPS does not need it)."""
         from pathlib import Path
 
         m = self.model
@@ -341,7 +342,9 @@ class LammpsRun:
             f"{_num(m.spec.solvent.temperature)} {_num(m.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
             f"variable interface equal ternary(time<{_num(m.drying_time)},"
             f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*time,"
-            f"{_num(m.substrate_z + m.final_height)})",
+            f"{_num(m.substrate_z + m.final_height)})"
+            if m.front_speed > 0
+            else f"variable interface equal {_num(m.substrate_z + m.initial_height)}",
         ]
         from ..model import WALL_RANGE_NM
 

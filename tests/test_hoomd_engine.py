@@ -82,12 +82,13 @@ def test_hoomd_drying_run_writes_the_same_schema(hoomd_run, tmp_path):
         assert centres.max() <= a.log["dipolewire/interface_z"][0]
 
 
-def test_hoomd_continues_from_a_lammps_gsd(tmp_path):
-    spec = from_dict(tiny_document())
-    execute(spec, tmp_path / "lmp", progress=False, log=lambda *a: None)
+@pytest.mark.parametrize("writer", ["lammps", "hoomd"])
+def test_hoomd_continues_from_a_gsd_of_either_engine(tmp_path, writer):
+    spec = from_dict(tiny_document(numerics={"engine": writer, "device": "cpu"}))
+    execute(spec, tmp_path / writer, progress=False, log=lambda *a: None)
     model = Model(spec)
     run = hoomd_engine.HoomdRun(model, tmp_path, device="cpu")
-    run.setup_from_gsd(tmp_path / "lmp" / "trajectory.gsd", frame=-1, seed=3)
+    run.setup_from_gsd(tmp_path / writer / "trajectory.gsd", frame=-1, seed=3)
     run.advance(200, 1.5)
     snap = run.snapshot()
     assert np.all(np.isfinite(snap.positions))

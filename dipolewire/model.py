@@ -94,8 +94,13 @@ class Model:
         # room below the substrate and above the interface for the walls' harmonic ranges, and more
         # than a dipole cut-off between the film and its z image (HOOMD-blue boxes are periodic in z)
         margin = max(BOX_MARGIN_NM, n.dipole_cutoff + 1.0 - 2 * WALL_RANGE_NM)
-        self.box_height = self.initial_height + 2 * WALL_RANGE_NM + margin  # nm
-        self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
+        self.walls = d.walls
+        if self.walls:
+            self.box_height = self.initial_height + 2 * WALL_RANGE_NM + margin  # nm
+            self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
+        else:  # periodic bulk: the "film" fills the box
+            self.box_height = self.initial_height
+            self.substrate_z = -0.5 * self.box_height
         # front_speed 0: a film held at its initial height and solvent permittivity
         drying = self.front_speed > 0
         self.drying_time = (self.initial_height - self.final_height) / self.front_speed if drying else 0.0  # ns
@@ -165,7 +170,8 @@ class Model:
         """
         d, L = self.diameter, self.box_length
         per_side = int(L // (1.02 * d))
-        z_room = self.initial_height - d  # centres from substrate + d/2 to interface − d/2
+        # centres from substrate + d/2 to interface − d/2; a periodic box repeats every H
+        z_room = self.initial_height - d if self.walls else self.initial_height - 1.02 * d
         layers = int(z_room // (1.02 * d)) + 1
         sites = per_side * per_side * layers
         if per_side < 1 or sites < self.N:

@@ -74,6 +74,7 @@ class DryingSpec:
     eps_r_dry: float
     hold: float
     interface_stiffness_kT_per_nm2: float = 50.0
+    walls: bool = True  # False: no substrate or interface, periodic in z (needs front_speed 0)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ _SECTIONS = {
         "eps_r_dry",
         "hold",
         "interface_stiffness_kT_per_nm2",
+        "walls",
     },
     "numerics": {
         "timestep",
@@ -346,6 +348,11 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
     hold = _quantity(table, "hold", "time", "drying", default="0 ns", inclusive=True)
     if speed == 0 and hold <= 0:
         raise InputError("drying.hold", "must be > 0 when front_speed is 0 (a film at fixed height)")
+    walls = table.get("walls", True)
+    if not isinstance(walls, bool):
+        raise InputError("drying.walls", f"must be true or false, got {walls!r}")
+    if not walls and speed > 0:
+        raise InputError("drying.walls", 'false (a periodic bulk box) needs front_speed = "0 nm/ns": nothing dries')
     stiffness = _number(table, "interface_stiffness_kT_per_nm2", "drying", default=50.0, minimum=1.0, maximum=1e4)
     return DryingSpec(
         front_speed=speed,
@@ -353,6 +360,7 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
         eps_r_dry=float(eps_dry),
         hold=hold,
         interface_stiffness_kT_per_nm2=float(stiffness),
+        walls=walls,
     )
 
 
@@ -383,6 +391,11 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         raise InputError(
             "numerics.dipole_cutoff",
             f"must be at most half the box length ({amount.box_length / 2:.4g} nm)",
+        )
+    if not drying.walls and cutoff > amount.film_height / 2:
+        raise InputError(
+            "numerics.dipole_cutoff",
+            f"must be at most half the box height ({amount.film_height / 2:.4g} nm) in a periodic box",
         )
     interval = _quantity(table, "output_interval", "time", "numerics", default="1 ns")
     if interval < timestep:
@@ -451,6 +464,7 @@ def _resolved_document(spec: RunSpec) -> dict:
             "eps_r_dry": d.eps_r_dry,
             "hold": _q(d.hold, "ns"),
             "interface_stiffness_kT_per_nm2": d.interface_stiffness_kT_per_nm2,
+            "walls": d.walls,
         },
         "numerics": {
             "timestep": _q(n.timestep, "ns"),

@@ -107,7 +107,8 @@ class TrajectoryWriter:
         L = np.array([m.box_length, m.box_length, m.box_height])
         unwrapped_beads = (snap.positions + snap.images * L)[:, None, :] + bead_offsets
         bead_images = np.floor((unwrapped_beads + 0.5 * L) / L).astype(np.int32)
-        bead_images[..., 2] = 0
+        if m.walls:
+            bead_images[..., 2] = 0
         beads = unwrapped_beads - bead_images * L
 
         frame = gsd.hoomd.Frame()

@@ -220,17 +220,21 @@ class HoomdRun:
                 if a in centers and b in centers:
                     dipole.r_cut[(a, b)] = m.spec.numerics.dipole_cutoff
         radius = [0.0] * len(centers) + [b.radius for b in m.beads]
-        walls = _FilmWalls.create(hoomd, m, radius, self.sim.timestep)
+        self.start_step = self.sim.timestep
+        forces = [wca, dipole]
+        self._forces = {"wca": wca, "dipole": dipole}
+        if m.walls:
+            walls = _FilmWalls.create(hoomd, m, radius, self.start_step)
+            forces.append(walls)
+            self._forces["walls"] = walls
         brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.kT)
         for a in types:
             brownian.gamma[a] = m.gamma_t
             brownian.gamma_r[a] = (m.gamma_r,) * 3
         integrator = hoomd.md.Integrator(
-            dt=m.timestep, integrate_rotational_dof=True, rigid=rigid, methods=[brownian], forces=[wca, dipole, walls]
+            dt=m.timestep, integrate_rotational_dof=True, rigid=rigid, methods=[brownian], forces=forces
         )
         self.sim.operations.integrator = integrator
-        self.start_step = self.sim.timestep
-        self._forces = {"wca": wca, "dipole": dipole, "walls": walls}
         self._set_eps_r(float(m.eps_r(m.initial_height)))
         self.sim.run(0)
 
@@ -263,7 +267,8 @@ class HoomdRun:
         time = (self.sim.timestep - self.start_step) * m.timestep
         center = np.flatnonzero(np.asarray(p.body) == np.arange(p.N))
         images = np.array(p.image[center], dtype=np.int32)
-        images[:, 2] = 0
+        if m.walls:
+            images[:, 2] = 0
         return Snapshot(
             step=int(self.sim.timestep - self.start_step),
             time=float(time),

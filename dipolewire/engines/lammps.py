@@ -158,6 +158,8 @@ def _write_data(path, model, positions, orientations):
     mu = rotate(orientations, model.dipole_body)
     half_l, half_h = 0.5 * model.box_length, 0.5 * model.box_height
     lab[..., :2] = (lab[..., :2] + half_l) % model.box_length - half_l
+    if not model.walls:  # periodic in z too
+        lab[..., 2] = (lab[..., 2] + half_h) % model.box_height - half_h
     lines = [
         "dipolewire initial configuration",
         "",
@@ -258,7 +260,8 @@ def bodies_from_atoms(model, x, images, mu):
             q = _minimal_rotation(z_axis, axis)
     center = unwrapped[:, 0] - rotate(q, [0.0, 0.0, model.beads[0].z])
     center_images = np.floor((center + 0.5 * L) / L).astype(np.int32)
-    center_images[:, 2] = 0
+    if model.walls:
+        center_images[:, 2] = 0
     return center - center_images * L, q, center_images
 
 
@@ -321,7 +324,7 @@ class LammpsRun:
         commands = [
             "atom_style hybrid sphere dipole",
             "atom_modify map array",
-            "boundary p p f",
+            "boundary p p f" if m.walls else "boundary p p p",
             "fix molid all property/atom mol ghost yes",
             f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",
             "neighbor 0.3 bin",
@@ -348,7 +351,7 @@ class LammpsRun:
         ]
         from ..model import WALL_RANGE_NM
 
-        for t, bead in enumerate(m.beads, 1):
+        for t, bead in enumerate(m.beads if m.walls else (), 1):
             commands += [
                 f"group bead{t} type {t}",
                 f"variable top{t} equal v_interface-{_num(bead.radius)}+{_num(WALL_RANGE_NM)}",

@@ -202,6 +202,28 @@ class Model:
             chirality = np.full(self.N, 0 if hand == "R" else 1)
         return positions, orientations, chirality.astype(np.int32)
 
+    def pair_energy(self, r, u1, u2, eps_r=None):
+        """Energy (zJ) of two of the model's bodies: body 2 at ``r`` (n, 3) nm from body 1, Janus
+        axes ``u1``, ``u2`` (n, 3). WCA between all bead pairs plus the dipole–dipole energy at
+        permittivity ``eps_r`` (default: the solvent's). Dipoles must lie on the Janus axis."""
+        if np.linalg.norm(np.cross(self.dipole_body, [0.0, 0.0, 1.0])) > 1e-12:
+            raise ValueError("pair_energy needs dipoles on the Janus axis")
+        r, u1, u2 = (np.asarray(a, dtype=float) for a in (r, u1, u2))
+        eps_r = self.spec.solvent.eps_r if eps_r is None else eps_r
+        energy = np.zeros(len(r))
+        for a in self.beads:
+            for b in self.beads:
+                sigma = 0.5 * (a.diameter + b.diameter)
+                d = np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1)
+                x6 = (sigma / np.maximum(d, 1e-9)) ** 6
+                wca = 4 * self.steric_epsilon * (x6 * x6 - x6) + self.steric_epsilon
+                energy += np.where(d < 2 ** (1 / 6) * sigma, wca, 0.0)
+        mu = self.dipole_body[2]
+        offset = self.dipole_position_body[2]
+        separation = -(r + offset * u2 - offset * u1)  # r_1 − r_2 for the dipole sites
+        energy += physics.dipole_energy(separation, mu * u1, mu * u2, eps_r)
+        return energy
+
     def summary_lines(self) -> list[str]:
         """What a researcher should see before a run starts."""
         s = self.spec

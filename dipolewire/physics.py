@@ -194,3 +194,41 @@ def chain_truncation_fraction(cutoff, spacing):
     """
     kept = int(math.floor(cutoff / spacing + 1e-12))
     return float((ZETA_3 - np.sum(1.0 / np.arange(1, kept + 1, dtype=float) ** 3)) / ZETA_3)
+
+
+def association_constant(beta_energy, r_max, max_angle_deg, samples=1_000_000, rng=None, batch=200_000):
+    """Association constant K (nm³) of two identical axisymmetric bodies, with its standard error.
+
+    K = ∫_bonded d³r ⟨exp(−βU(r, u1, u2))⟩, the dilute-limit dimer ratio ρ2/ρ1², over the bonded region
+    of :class:`dipolewire.analyze.Chains`: body 2 within ``r_max`` (nm) of body 1, its axis within
+    ``max_angle_deg`` of body 1's, and the separation within ``max_angle_deg`` of body 1's axis. Each
+    unordered dimer is counted once (the bond runs from body 1 to body 2).
+
+    ``beta_energy(r, u1, u2)`` takes arrays (n, 3) — separation r = r2 − r1 (nm) and unit axes — and
+    returns U/kT. The integral is Monte Carlo in the frame where u1 = z: r uniform in the cone (volume
+    2π(1 − cos θ) r_max³/3), u2 uniform in its cone (a fraction (1 − cos θ)/2 of all directions).
+    """
+    rng = rng if rng is not None else np.random.default_rng()
+    cos_max = math.cos(math.radians(max_angle_deg))
+    region = 2 * math.pi * (1 - cos_max) * r_max**3 / 3
+    orientation_fraction = (1 - cos_max) / 2
+
+    def cone(n):
+        c = rng.uniform(cos_max, 1.0, n)
+        phi = rng.uniform(0.0, 2 * math.pi, n)
+        s = np.sqrt(1 - c * c)
+        return np.column_stack([s * np.cos(phi), s * np.sin(phi), c])
+
+    total, total_sq, done = 0.0, 0.0, 0
+    while done < samples:
+        n = min(batch, samples - done)
+        r = cone(n) * (r_max * rng.uniform(0.0, 1.0, n) ** (1 / 3))[:, None]
+        u1 = np.tile([0.0, 0.0, 1.0], (n, 1))
+        weight = np.exp(-np.asarray(beta_energy(r, u1, cone(n)), dtype=float))
+        total += weight.sum()
+        total_sq += (weight**2).sum()
+        done += n
+    mean = total / done
+    error = math.sqrt(max(total_sq / done - mean**2, 0.0) / done)
+    scale = region * orientation_fraction
+    return scale * mean, scale * error

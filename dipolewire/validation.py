@@ -1,0 +1,450 @@
+"""Physics validation: each engine measured against exact results, and the page that shows it.
+
+Run ``python -m dipolewire.validation --out docs`` to regenerate ``docs/validation.md`` and its
+figures; ``pytest -m validate`` runs the same checks as tests. Every measurement here is made on
+trajectories written by ``dipolewire run``; the exact values come from :mod:`dipolewire.physics`.
+
+Checks:
+
+1. two-body energy, force and torque equal the analytic module (per engine);
+2. translational diffusion: MSD per component = 2 Dt t (Stokes–Einstein Dt);
+3. rotational diffusion: ⟨u(0)·u(t)⟩ = exp(−2 Dr t);
+4. equilibrium association: dimer ratio ρ2/ρ1² → K, the exact two-body integral with the same bond
+   criterion (:func:`dipolewire.physics.association_constant`);
+5. drying: the front of the film moves at the set speed, nothing escapes above the interface, the
+   deposit is a monolayer;
+6. the paper's anchor: 37.54 kJ/mol at 1.822 nm, analytic and per engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import physics, units
+from .analyze import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains
+from .model import Model
+from .runner import execute
+from .spec import from_dict
+from .trajectory import LOG, cluster_state, rotate
+
+#: Relative tolerances of the checks (issue: 3 % for diffusion, 10 % for association).
+DIFFUSION_TOLERANCE = 0.03
+ASSOCIATION_TOLERANCE = 0.10
+
+
+@dataclass
+class Check:
+    """One validation result: a measured value against the exact one."""
+
+    name: str
+    engine: str
+    measured: float
+    error: float  # one standard error of the measurement
+    expected: float
+    tolerance: float  # allowed relative deviation
+    unit: str = ""
+
+    @property
+    def deviation(self) -> float:
+        return (self.measured - self.expected) / self.expected
+
+    @property
+    def passed(self) -> bool:
+        return abs(self.deviation) <= self.tolerance
+
+
+def _quiet_run(document: dict, out: Path) -> Model:
+    spec = from_dict(document)
+    execute(spec, out, overwrite=True, progress=False, log=lambda *a, **k: None)
+    return Model(spec)
+
+
+def _frames(out: Path):
+    import gsd.hoomd
+
+    with gsd.hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+        return list(trajectory)
+
+
+def _block_error(values, blocks=5) -> float:
+    """Standard error of the mean of ``values`` from block averages (correlated data)."""
+    block_means = np.array([b.mean() for b in np.array_split(np.asarray(values), blocks)])
+    return float(block_means.std(ddof=1) / math.sqrt(blocks))
+
+
+# --- 2 and 3: free diffusion --------------------------------------------------------------------
+
+
+def free_clusters(engine: str, clusters=200, box="40 nm", duration="100 ns", interval="0.1 ns", seed=11) -> dict:
+    """A dilute periodic box of R-Au-Cu clusters with a negligible dipole (1e-3 D) in CH2Cl2."""
+    return {
+        "name": f"free-{engine}",
+        "cluster": {"preset": "R-Au-Cu", "dipole": "1e-3 D"},
+        "amount": {"clusters": clusters, "film_height": box, "box_length": box},
+        "solvent": {"preset": "CH2Cl2"},
+        "drying": {"front_speed": "0 nm/ns", "hold": duration, "walls": False},
+        "numerics": {"engine": engine, "device": "cpu", "output_interval": interval, "seed": seed},
+    }
+
+
+def mean_squared_displacement(frames, max_lag: int):
+    """Time lags (ns) and MSD per Cartesian component (nm²), averaged over clusters and time origins."""
+    box = np.array(frames[0].configuration.box[:3])
+    n = len(cluster_state(frames[0])[1])
+    unwrapped = np.array([f.particles.position[:n] + f.particles.image[:n] * box for f in frames], dtype=float)
+    times = np.array([float(f.log[LOG + "time"][0]) for f in frames])
+    lags = np.arange(1, max_lag + 1)
+    msd = np.array([np.mean((unwrapped[k:] - unwrapped[:-k]) ** 2, axis=(0, 1)) for k in lags])
+    return times[lags] - times[0], msd
+
+
+def orientation_autocorrelation(frames, max_lag: int):
+    """Time lags (ns) and ⟨u(0)·u(t)⟩ of the Janus axes."""
+    n = len(cluster_state(frames[0])[1])
+    axes = np.array([rotate(f.particles.orientation[:n], [0.0, 0.0, 1.0]) for f in frames])
+    times = np.array([float(f.log[LOG + "time"][0]) for f in frames])
+    lags = np.arange(1, max_lag + 1)
+    c = np.array([np.mean(np.sum(axes[k:] * axes[:-k], axis=-1)) for k in lags])
+    return times[lags] - times[0], c
+
+
+def diffusion_checks(engine: str, workdir: Path, **sizes) -> tuple[list[Check], dict]:
+    """Measure Dt (MSD slope per component) and Dr (autocorrelation decay) against Stokes–Einstein."""
+    out = workdir / f"free-{engine}"
+    model = _quiet_run(free_clusters(engine, **sizes), out)
+    frames = _frames(out)
+    dt_frame = model.frame_interval
+    # slope of MSD over 1–10 ns (well past the inertial time τ = 10 timesteps); errors from 5 blocks
+    msd_lag = max(2, int(round(10.0 / dt_frame)))
+    lags, msd = mean_squared_displacement(frames, msd_lag)
+    fit_from = int(round(1.0 / dt_frame)) - 1
+    slopes = [np.polyfit(lags[fit_from:], msd[fit_from:, c], 1)[0] / 2 for c in range(3)]
+    blocks = np.array_split(np.arange(len(frames)), 5)
+    block_dt = []
+    for block in blocks:
+        b_lags, b_msd = mean_squared_displacement([frames[i] for i in block], min(msd_lag, len(block) - 1))
+        block_dt.append(np.polyfit(b_lags[fit_from:], b_msd[fit_from:].mean(axis=1), 1)[0] / 2)
+    dt_error = float(np.std(block_dt, ddof=1) / math.sqrt(len(block_dt)))
+    # ⟨u·u⟩ = exp(−2 Dr t): fit ln C over t up to one decay time 1/(2 Dr)
+    decay_lags = max(3, int(round(1.0 / (2 * model.Dr) / dt_frame)))
+    t_rot, corr = orientation_autocorrelation(frames, decay_lags)
+    dr = -np.polyfit(t_rot, np.log(corr), 1)[0] / 2
+    block_dr = []
+    for block in blocks:
+        bt, bc = orientation_autocorrelation([frames[i] for i in block], decay_lags)
+        block_dr.append(-np.polyfit(bt, np.log(bc), 1)[0] / 2)
+    dr_error = float(np.std(block_dr, ddof=1) / math.sqrt(len(block_dr)))
+    checks = [
+        Check(f"Dt, MSD {axis}", engine, float(s), dt_error * math.sqrt(3), model.Dt, DIFFUSION_TOLERANCE, "nm²/ns")
+        for axis, s in zip("xyz", slopes, strict=True)
+    ]
+    checks.append(Check("Dr, ⟨u(0)·u(t)⟩", engine, float(dr), dr_error, model.Dr, DIFFUSION_TOLERANCE, "1/ns"))
+    data = {
+        "msd_t": lags.tolist(),
+        "msd": msd.tolist(),
+        "Dt": model.Dt,
+        "corr_t": t_rot.tolist(),
+        "corr": corr.tolist(),
+        "Dr": model.Dr,
+    }
+    return checks, data
+
+
+# --- 4: association ---------------------------------------------------------------------------
+
+
+def association_document(engine: str, lam: float, clusters=500, box="50 nm", duration="300 ns", seed=5) -> dict:
+    """A dilute periodic box at fixed coupling λ (εr chosen to give it for R-Au-Cu at 298.15 K)."""
+    mu = units.debye_to_e_nm(43.42)
+    eps_r = float(physics.coupling_constant(mu, 1.8, units.kT_zJ(298.15), 1.0) / lam)
+    return {
+        "name": f"association-{engine}-{lam:g}",
+        "cluster": {"preset": "R-Au-Cu"},
+        "amount": {"clusters": clusters, "film_height": box, "box_length": box},
+        "solvent": {"viscosity": "0.413 mPa*s", "eps_r": eps_r, "temperature": "298.15 K"},
+        "drying": {"front_speed": "0 nm/ns", "hold": duration, "walls": False},
+        "numerics": {"engine": engine, "device": "cpu", "output_interval": "2 ns", "seed": seed},
+    }
+
+
+def dimer_ratio(frames, skip: int) -> tuple[np.ndarray, float]:
+    """Per frame ρ2/ρ1² (nm³) from open chains of one and two clusters; and the box volume (nm³)."""
+    ratios = []
+    volume = float(np.prod(frames[0].configuration.box[:3]))
+    for frame in frames[skip:]:
+        box, positions, dipoles = cluster_state(frame)
+        lengths = Chains(DEFAULT_R_MAX_NM, DEFAULT_MAX_ANGLE_DEG, 3).compute(box, positions, dipoles).lengths
+        monomers, dimers = np.sum(lengths == 1), np.sum(lengths == 2)
+        ratios.append((dimers / volume) / (monomers / volume) ** 2 if monomers else np.nan)
+    return np.array(ratios), volume
+
+
+def association_checks(engine: str, workdir: Path, lambdas=(3.0, 3.5), samples=2_000_000, **sizes):
+    """ρ2/ρ1² against K at two couplings. Bonds at λ ≤ 3.5 live ~50 ns, so 300 ns equilibrate."""
+    checks, data = [], {}
+    for lam in lambdas:
+        document = association_document(engine, lam, **sizes)
+        model = _quiet_run(document, workdir / document["name"])
+        frames = _frames(workdir / document["name"])
+        ratios, _ = dimer_ratio(frames, skip=len(frames) // 4)
+        exact, exact_error = model_association_constant(model, samples)
+        checks.append(
+            Check(
+                f"K at λ = {lam:g}",
+                engine,
+                float(np.nanmean(ratios)),
+                _block_error(ratios[~np.isnan(ratios)]),
+                exact,
+                ASSOCIATION_TOLERANCE,
+                "nm³",
+            )
+        )
+        data[str(lam)] = {
+            "ratio": ratios.tolist(),
+            "K": exact,
+            "K_error": exact_error,
+            "eps_r": model.spec.solvent.eps_r,
+        }
+    return checks, data
+
+
+def model_association_constant(model: Model, samples=2_000_000, seed=1):
+    """K (nm³) of two of the model's Janus clusters with the analysis's bond criterion."""
+    return physics.association_constant(
+        lambda r, u1, u2: model.pair_energy(r, u1, u2) / model.kT,
+        DEFAULT_R_MAX_NM,
+        DEFAULT_MAX_ANGLE_DEG,
+        samples=samples,
+        rng=np.random.default_rng(seed),
+    )
+
+
+# --- 5: drying ----------------------------------------------------------------------------------
+
+
+def drying_checks(engine: str, workdir: Path) -> tuple[list[Check], dict]:
+    """The top of the film follows the interface at the set speed; nothing escapes; a monolayer forms."""
+    document = {
+        "name": f"drying-{engine}",
+        "cluster": {"preset": "R-Au-Cu"},
+        "amount": {"clusters": 150, "concentration": "10 mM", "box_length": "32 nm"},
+        "solvent": {"preset": "CH2Cl2"},
+        "drying": {"peclet": 5.0, "eps_r_dry": 2.0, "hold": "10 ns"},
+        "numerics": {"engine": engine, "device": "cpu", "output_interval": "2 ns", "seed": 3},
+    }
+    model = _quiet_run(document, workdir / document["name"])
+    frames = _frames(workdir / document["name"])
+    n = model.N
+    times = np.array([float(f.log[LOG + "time"][0]) for f in frames])
+    top = np.array([f.particles.position[:n, 2].max() for f in frames]) - model.substrate_z
+    interface = np.array([float(f.log[LOG + "film_height"][0]) for f in frames])
+    # the highest cluster rides the interface once the front has swept up a layer (after 10 % of drying)
+    drying = (times > 0.1 * model.drying_time) & (times < 0.9 * model.drying_time)
+    slope, _ = np.polyfit(times[drying], top[drying], 1)
+    residual = top[drying] - np.polyval(np.polyfit(times[drying], top[drying], 1), times[drying])
+    slope_error = float(residual.std(ddof=2) / (times[drying].std() * math.sqrt(drying.sum())))
+    escaped = max(float((top - interface).max()), 0.0)
+    final = frames[-1].particles.position[:n, 2] - model.substrate_z
+    checks = [
+        Check("front speed", engine, float(-slope), slope_error, model.front_speed, 0.05, "nm/ns"),
+        Check("monolayer: highest centre / d", engine, float(final.max() / model.diameter), 0.0, 1.0, 0.5, ""),
+    ]
+    data = {
+        "t": times.tolist(),
+        "top": top.tolist(),
+        "interface": interface.tolist(),
+        "escaped_nm": escaped,
+        "drying_time": model.drying_time,
+    }
+    return checks, data
+
+
+# --- 1 and 6: pair physics -------------------------------------------------------------------
+
+
+def pair_checks(engines) -> list[Check]:
+    mu = units.debye_to_e_nm(43.42)
+    anchor = float(physics.aligned_energy(mu, 1.822))
+    checks = [
+        Check("paper anchor E(1.822 nm)", "analytic", units.zJ_to_kJ_per_mol(anchor), 0.0, -37.54, 1.5e-4, "kJ/mol")
+    ]
+    rng = np.random.default_rng(7)
+    for engine in engines:
+        module = _engine_module(engine)
+        energy, _, _ = module.point_dipole_interactions([[0, 0, 0], [1.822, 0, 0]], [[mu, 0, 0], [mu, 0, 0]])
+        checks.append(
+            Check(
+                "paper anchor E(1.822 nm)",
+                engine,
+                units.zJ_to_kJ_per_mol(energy),
+                0.0,
+                units.zJ_to_kJ_per_mol(anchor),
+                1e-6,
+                "kJ/mol",
+            )
+        )
+        worst = 0.0
+        for _ in range(20):
+            r = rng.normal(size=3)
+            r *= rng.uniform(1.0, 4.0) / np.linalg.norm(r)
+            m1, m2 = rng.normal(size=(2, 3))
+            e, f, t = module.point_dipole_interactions([r, [0, 0, 0]], [m1, m2], 2.0, 6.0)
+            ref_f = physics.dipole_force(r, m1, m2, 2.0)
+            ref_t = np.array(physics.dipole_torques(r, m1, m2, 2.0))
+            worst = max(
+                worst,
+                abs(e / physics.dipole_energy(r, m1, m2, 2.0) - 1),
+                np.abs(f[0] - ref_f).max() / np.abs(ref_f).max(),
+                np.abs(t - ref_t).max() / np.abs(ref_t).max(),
+            )
+        checks.append(Check("pair E, F, τ: worst relative error (20 pairs)", engine, 1.0 + worst, 0.0, 1.0, 1e-6))
+    return checks
+
+
+def _engine_module(engine: str):
+    if engine == "hoomd":
+        from .engines import hoomd as module
+    else:
+        from .engines import lammps as module
+    return module
+
+
+def available_engines() -> list[str]:
+    from .engines import available
+
+    return [name for name, ok in available().items() if ok]
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def write_page(out: Path, checks: list[Check], figures: dict, machine: str) -> None:
+    lines = [
+        "# Physics validation",
+        "",
+        "Every number below was measured by `python -m dipolewire.validation --out docs` on "
+        f"{machine}; the same checks run as tests with `pytest -m validate`. Expected values are exact "
+        "(Stokes–Einstein, the exact two-body association integral, the analytic dipole energy).",
+        "",
+        "| check | engine | measured | ± | expected | deviation | tolerance | |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for c in checks:
+        lines.append(
+            f"| {c.name} | {c.engine} | {c.measured:.5g} {c.unit} | {c.error:.2g} | {c.expected:.5g} | "
+            f"{100 * c.deviation:+.2f} % | {100 * c.tolerance:.3g} % | {'pass' if c.passed else 'FAIL'} |"
+        )
+    lines += [""] + [f"![{name}]({file})\n\n{caption}\n" for name, (file, caption) in figures.items()]
+    (out / "validation.md").write_text("\n".join(lines) + "\n")
+
+
+def _figures(out: Path, diffusion: dict, association: dict, drying: dict) -> dict:
+    from .plot import _pyplot
+
+    plt = _pyplot()
+    figures = {}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    for engine, data in diffusion.items():
+        t, msd = np.array(data["msd_t"]), np.array(data["msd"])
+        for c, axis in enumerate("xyz"):
+            axes[0].plot(t, msd[:, c], ".", ms=3, label=f"{engine} {axis}")
+        axes[1].semilogy(data["corr_t"], data["corr"], "o", ms=3, label=engine)
+    any_data = next(iter(diffusion.values()))
+    t = np.array(any_data["msd_t"])
+    axes[0].plot(t, 2 * any_data["Dt"] * t, "k-", label="2 Dt t (Stokes–Einstein)")
+    axes[0].set_xlabel("t (ns)")
+    axes[0].set_ylabel("MSD per component (nm²)")
+    axes[0].legend(fontsize=7)
+    tc = np.array(any_data["corr_t"])
+    axes[1].semilogy(tc, np.exp(-2 * any_data["Dr"] * tc), "k-", label="exp(−2 Dr t)")
+    axes[1].set_xlabel("t (ns)")
+    axes[1].set_ylabel("⟨u(0)·u(t)⟩")
+    axes[1].legend(fontsize=7)
+    fig.savefig(out / "validation_diffusion.png", dpi=130)
+    figures["diffusion"] = (
+        "validation_diffusion.png",
+        "MSD per component against 2·Dt·t, and the Janus-axis autocorrelation on a log scale against exp(−2·Dr·t).",
+    )
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
+    for engine, per_lambda in association.items():
+        lams = sorted(per_lambda, key=float)
+        measured = [np.nanmean(per_lambda[k]["ratio"]) for k in lams]
+        errors = [_block_error(np.array(per_lambda[k]["ratio"])[~np.isnan(per_lambda[k]["ratio"])]) for k in lams]
+        ax.errorbar([float(k) for k in lams], measured, yerr=errors, fmt="o", label=f"{engine}: ρ2/ρ1²")
+    exact = next(iter(association.values()))
+    lams = sorted(exact, key=float)
+    ax.plot([float(k) for k in lams], [exact[k]["K"] for k in lams], "k-", label="exact K")
+    ax.set_yscale("log")
+    ax.set_xlabel("coupling λ")
+    ax.set_ylabel("K (nm³)")
+    ax.legend(fontsize=8)
+    fig.savefig(out / "validation_association.png", dpi=130)
+    figures["association"] = (
+        "validation_association.png",
+        "Dimer ratio ρ2/ρ1² in a dilute periodic box against the exact two-body association constant K.",
+    )
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
+    for engine, data in drying.items():
+        ax.plot(data["t"], data["top"], ".", label=f"{engine}: highest cluster centre")
+    data = next(iter(drying.values()))
+    ax.plot(data["t"], data["interface"], "k-", label="interface H(t) (set speed)")
+    ax.set_xlabel("t (ns)")
+    ax.set_ylabel("height above substrate (nm)")
+    ax.legend(fontsize=8)
+    fig.savefig(out / "validation_drying.png", dpi=130)
+    figures["drying"] = ("validation_drying.png", "The top of the film follows the descending interface.")
+    plt.close("all")
+    return figures
+
+
+def run_all(out: Path, workdir: Path, engines=None, quick=False) -> list[Check]:
+    engines = engines or available_engines()
+    out.mkdir(parents=True, exist_ok=True)
+    checks = pair_checks(engines)
+    diffusion, association, drying = {}, {}, {}
+    sizes = {"duration": "20 ns", "clusters": 100} if quick else {}
+    assoc_sizes = {"duration": "60 ns", "clusters": 200, "box": "40 nm"} if quick else {}
+    for engine in engines:
+        print(f"validation: {engine}: diffusion", file=sys.stderr)
+        c, diffusion[engine] = diffusion_checks(engine, workdir, **sizes)
+        checks += c
+        print(f"validation: {engine}: association", file=sys.stderr)
+        c, association[engine] = association_checks(engine, workdir, **assoc_sizes)
+        checks += c
+        print(f"validation: {engine}: drying", file=sys.stderr)
+        c, drying[engine] = drying_checks(engine, workdir)
+        checks += c
+    import platform
+
+    machine = f"{platform.node() or 'this machine'} ({platform.machine()}, {__import__('os').cpu_count()} cores)"
+    write_page(out, checks, _figures(out, diffusion, association, drying), machine)
+    (out / "validation.json").write_text(json.dumps([asdict(c) | {"passed": c.passed} for c in checks], indent=2))
+    return checks
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dipolewire.validation", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
+    parser.add_argument("--work", default=None, help="folder for the validation runs (default: <out>/.validation-runs)")
+    parser.add_argument(
+        "--engine", action="append", choices=("lammps", "hoomd"), help="engines (default: all installed)"
+    )
+    parser.add_argument("--quick", action="store_true", help="shorter runs (larger errors)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    work = Path(args.work) if args.work else out / ".validation-runs"
+    checks = run_all(out, work, args.engine, args.quick)
+    failed = [c for c in checks if not c.passed]
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed; page: {out / 'validation.md'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, RunStopped
 
 EXIT_USAGE = 2
 
@@ -84,6 +84,7 @@ def _add_run_parser(commands):
     p.add_argument("--threads", type=int, help="OpenMP threads per rank (override numerics.threads)")
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), help="HOOMD-blue device (override numerics.device)")
     p.add_argument("--overwrite", action="store_true", help="replace a trajectory already in --out")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out from its last frame")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_simulation)
 
@@ -175,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"dipolewire: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RunStopped as exc:
+        if args.debug:
+            raise
+        print(f"dipolewire: {exc}", file=sys.stderr)
+        return exc.exit_status
     except KeyboardInterrupt:
         if args.debug:
             raise
@@ -292,7 +298,9 @@ def _run_simulation(args) -> int:
     if overrides:
         spec = spec.replace("numerics", **overrides)
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
-    execute(spec, out, overwrite=args.overwrite, progress=not args.quiet, finish=write_outputs)
+    if args.resume and args.overwrite:
+        raise InputError("--resume", "cannot be combined with --overwrite")
+    execute(spec, out, overwrite=args.overwrite, resume=args.resume, progress=not args.quiet, finish=write_outputs)
     return 0
 
 

@@ -11,3 +11,14 @@ class InputError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+class RunStopped(RuntimeError):
+    """A run stopped before its end (signal or fault); what was written so far is kept.
+
+    ``exit_status`` is what the CLI returns: 128 + signal number for signals, 1 for faults.
+    """
+
+    def __init__(self, message: str, exit_status: int = 1):
+        self.exit_status = exit_status
+        super().__init__(message)

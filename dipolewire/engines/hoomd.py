@@ -161,12 +161,14 @@ class HoomdRun:
             snap.particles.diameter[:] = m.diameter
         return snap
 
-    def setup(self, positions, orientations, seed: int, chirality=None) -> None:
-        """Create bodies at ``positions`` (N, 3) nm with ``orientations`` (N, 4)."""
+    def setup(self, positions, orientations, seed: int, chirality=None, start_step=0, start_time=0.0) -> None:
+        """Create bodies at ``positions`` (N, 3) nm with ``orientations`` (N, 4), at ``start_step``
+        (not 0 when a run resumes; time is step × timestep)."""
         hoomd, m = self.hoomd, self.model
         if chirality is None:
             chirality = np.zeros(m.N, dtype=np.int32)
         self.sim = hoomd.Simulation(device=self.device, seed=int(seed) % SEED_MODULUS)
+        self.sim.timestep = int(start_step)
         self.sim.create_state_from_snapshot(self._snapshot(positions, orientations, chirality))
         rigid = self._rigid()
         rigid.create_bodies(self.sim.state)
@@ -220,7 +222,7 @@ class HoomdRun:
                 if a in centers and b in centers:
                     dipole.r_cut[(a, b)] = m.spec.numerics.dipole_cutoff
         radius = [0.0] * len(centers) + [b.radius for b in m.beads]
-        self.start_step = self.sim.timestep
+        self.start_step = 0  # steps count from the start of the run, also after a resume
         forces = [wca, dipole]
         self._forces = {"wca": wca, "dipole": dipole}
         if m.walls:

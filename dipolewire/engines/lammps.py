@@ -297,8 +297,10 @@ class LammpsRun:
     def version(self) -> str:
         return str(self.lmp.version())
 
-    def setup(self, positions, orientations, seed: int, chirality=None) -> None:
-        """Create the bodies (``chirality`` is recorded by the GSD writer; LAMMPS does not need it)."""
+    def setup(self, positions, orientations, seed: int, chirality=None, start_step=0, start_time=0.0) -> None:
+        """Create the bodies at ``start_step`` (not 0 when a run resumes; time is step × timestep).
+
+        ``chirality`` is recorded by the GSD writer; LAMMPS does not need it."""
         from pathlib import Path
 
         m = self.model
@@ -327,6 +329,7 @@ class LammpsRun:
             "boundary p p f" if m.walls else "boundary p p p",
             "fix molid all property/atom mol ghost yes",
             f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",
+            f"reset_timestep {int(start_step)}",
             "neighbor 0.3 bin",
             "neigh_modify every 1 delay 0 check yes exclude molecule/intra all",
             f"pair_style hybrid/overlay lj/cut {_num(wca_max)} lj/cut/dipole/cut 0.1 {_num(cutoff)}",
@@ -343,8 +346,9 @@ class LammpsRun:
             f"timestep {_num(m.timestep)}",
             f"fix bodies all rigid molecule langevin {_num(m.spec.solvent.temperature)} "
             f"{_num(m.spec.solvent.temperature)} {_num(m.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
-            f"variable interface equal ternary(time<{_num(m.drying_time)},"
-            f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*time,"
+            # time from the absolute step (LAMMPS's own clock restarts when a run resumes)
+            f"variable interface equal ternary(step*{_num(m.timestep)}<{_num(m.drying_time)},"
+            f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*step*{_num(m.timestep)},"
             f"{_num(m.substrate_z + m.final_height)})"
             if m.front_speed > 0
             else f"variable interface equal {_num(m.substrate_z + m.initial_height)}",
@@ -393,7 +397,7 @@ class LammpsRun:
         image = np.ctypeslib.as_array(self.lmp.gather_atoms("image", 0, 1)).astype(np.int64)
         mu = np.ctypeslib.as_array(self.lmp.gather_atoms("mu", 1, 3)).reshape(n_atoms, 3)
         step = int(self.lmp.get_thermo("step"))
-        time = float(self.lmp.get_thermo("time"))
+        time = step * self.model.timestep
         pe = float(self.lmp.get_thermo("pe"))
         dipole = float(self.lmp.extract_compute("dipole", 0, 0))
         if self.rank != 0:

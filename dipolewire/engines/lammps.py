@@ -157,9 +157,13 @@ def _write_data(path, model, positions, orientations):
     lab = positions[:, None, :] + rotate(orientations[:, None, :], local[None, :, :])
     mu = rotate(orientations, model.dipole_body)
     half_l, half_h = 0.5 * model.box_length, 0.5 * model.box_height
-    lab[..., :2] = (lab[..., :2] + half_l) % model.box_length - half_l
-    if not model.walls:  # periodic in z too
-        lab[..., 2] = (lab[..., 2] + half_h) % model.box_height - half_h
+    # wrap each atom into the box but keep image flags, so that a body across a periodic boundary
+    # stays whole (its atoms unwrap around the body centre given in the fix rigid infile)
+    lengths = np.array([model.box_length, model.box_length, model.box_height])
+    images = np.floor((lab + lengths / 2) / lengths).astype(int)
+    if model.walls:  # not periodic in z
+        images[..., 2] = 0
+    lab = lab - images * lengths
     lines = [
         "dipolewire initial configuration",
         "",
@@ -182,6 +186,7 @@ def _write_data(path, model, positions, orientations):
             lines.append(
                 f"{atom} {j + 1} {_num(x)} {_num(y)} {_num(z)} {_num(diam[j])} {_num(density[j])} 0.0 "
                 + " ".join(_num(v) for v in m)
+                + " {} {} {}".format(*images[k, j])
             )
     lines += ["", "Molecules", ""]
     lines += [f"{a + 1} {a // (nb + 1) + 1}" for a in range(model.N * (nb + 1))]

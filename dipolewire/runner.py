@@ -9,6 +9,7 @@ Output directory layout::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
 import shutil
@@ -398,6 +399,7 @@ def _run_info(spec, model, engine, engine_name, reason) -> dict:
         "steps": model.total_steps,
         "frames": model.n_segments + 1,
         "peclet": model.peclet,
+        "spec_sha256": hashlib.sha256(spec.to_toml().encode()).hexdigest(),
     }
 
 

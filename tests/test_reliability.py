@@ -166,7 +166,7 @@ def test_run_json_records_what_reproduces_a_run(tmp_path):
     spec = from_dict(tiny_document())
     execute(spec, tmp_path / "r", progress=False, log=lambda *a, **k: None)
     info = json.loads((tmp_path / "r" / "run.json").read_text())
-    for key in ("seed", "engine", "ranks", "threads", "versions", "command"):
+    for key in ("seed", "engine", "ranks", "threads", "versions", "command", "spec_sha256"):
         assert key in info
     assert info["versions"]["dipolewire"] and info["versions"]["engine"]
 

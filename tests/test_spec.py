@@ -124,3 +124,21 @@ def test_bad_files(tmp_path):
     broken.write_text("[cluster\npreset = 1\n")
     with pytest.raises(InputError, match="not valid TOML"):
         spec.load(broken)
+
+
+@pytest.mark.parametrize(("changes", "message"), BAD, ids=[m.split(":")[0] + f"-{i}" for i, (_, m) in enumerate(BAD)])
+def test_bad_values_from_the_command_line(tmp_path, changes, message):
+    """Each bad value: exit status 2, one line naming the field, and nothing written."""
+    import subprocess
+    import sys
+
+    import tomli_w
+
+    run_file = tmp_path / "bad.toml"
+    run_file.write_text(tomli_w.dumps(_drop_none(tiny_document(**changes))))
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]

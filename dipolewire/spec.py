@@ -226,6 +226,13 @@ def _number(table, key, section, *, default, minimum=None, maximum=None, integer
     return raw
 
 
+def _choice(table, key, section, choices, default):
+    value = table.get(key, default)
+    if value not in choices:
+        raise InputError(f"{section}.{key}", f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _cluster(table) -> ClusterSpec:
     name = table.get("preset", "R-Au-Cu")
     if not isinstance(name, str):
@@ -258,9 +265,7 @@ def _cluster(table) -> ClusterSpec:
         raise InputError("cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {hydro / 2:g} nm")
     if partner_diameter is None and offset != 0:
         raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner bead)")
-    chirality = merged.get("chirality", "R")
-    if chirality not in CHIRALITIES:
-        raise InputError("cluster.chirality", f"must be one of {', '.join(CHIRALITIES)}, got {chirality!r}")
+    chirality = _choice(merged, "chirality", "cluster", CHIRALITIES, "R")
     return ClusterSpec(
         preset=name,
         dipole=dipole,
@@ -401,14 +406,10 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     if interval < timestep:
         raise InputError("numerics.output_interval", f"must be at least one timestep ({timestep:.3g} ns)")
     seed = _number(table, "seed", "numerics", default=1, minimum=1, maximum=2**31 - 1, integer=True)
-    engine = table.get("engine", "auto")
-    if engine not in ENGINES:
-        raise InputError("numerics.engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    engine = _choice(table, "engine", "numerics", ENGINES, "auto")
     epsilon = _number(table, "steric_epsilon_kT", "numerics", default=1.0, minimum=0.1, maximum=100.0)
     threads = _number(table, "threads", "numerics", default=1, minimum=1, maximum=256, integer=True)
-    device = table.get("device", "auto")
-    if device not in DEVICES:
-        raise InputError("numerics.device", f"must be one of {', '.join(DEVICES)}, got {device!r}")
+    device = _choice(table, "device", "numerics", DEVICES, "auto")
     return NumericsSpec(
         timestep=timestep,
         dipole_cutoff=cutoff,

@@ -405,7 +405,8 @@ def _figures(out: Path, diffusion: dict, association: dict, drying: dict) -> dic
     fig.savefig(out / "validation_association.png", dpi=130)
     figures["association"] = (
         "validation_association.png",
-        "Dimer ratio ρ2/ρ1² in a dilute periodic box against the exact two-body association constant K.",
+        "Dimer ratio ρ2/ρ1² in a periodic box (500 clusters in (50 nm)³) against the exact two-body, "
+        "dilute-limit association constant K.",
     )
     fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
     for engine, data in drying.items():

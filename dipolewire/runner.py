@@ -317,6 +317,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
                 _progress(info, out_dir, start.segment, snap)
                 result.chained_start = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
                 bar = _progress_bar(model, enabled=progress, done=start.segment * model.steps_per_frame)
+            loop_started = time.perf_counter()  # set-up excluded from steps/s
             for k in range(start.segment, model.n_segments):
                 t_mid = (k + 0.5) * model.frame_interval
                 eps_r = float(model.eps_r(model.film_height(t_mid)))
@@ -348,6 +349,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
                     )
         result.steps = steps_done
         result.wall_seconds = time.perf_counter() - started
+        loop_seconds = time.perf_counter() - loop_started
         if rank0:
             bar.close()
             writer.close()
@@ -356,8 +358,9 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
                 status="completed",
                 finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 wall_seconds=result.wall_seconds,
+                loop_seconds=loop_seconds,
                 steps_done=steps_done,
-                steps_per_second=result.steps_per_second,
+                steps_per_second=steps_done / loop_seconds if loop_seconds > 0 else None,
                 head_to_tail_fraction={"start": result.chained_start, "end": result.chained_end, "contact_nm": contact},
             )
             _write_json(out_dir / "run.json", info)

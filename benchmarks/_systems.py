@@ -1,0 +1,36 @@
+"""Run files shared by the benchmarks (not part of the package or the tests)."""
+
+import math
+
+
+def demo_document(engine: str, steps_hint: str = "40 ns") -> dict:
+    """The standard drying system: the demo's R-Au-Cu in CH2Cl2, shortened to a fixed length."""
+    return {
+        "name": f"bench-demo-{engine}",
+        "cluster": {"preset": "R-Au-Cu"},
+        "amount": {"clusters": 150, "concentration": "10 mM", "box_length": "32 nm"},
+        "solvent": {"preset": "CH2Cl2"},
+        "drying": {"front_speed": "0.5 nm/ns", "eps_r_dry": 1.5, "hold": "0 ns"},
+        "numerics": {"engine": engine, "device": "cpu", "dipole_cutoff": "6 nm", "output_interval": "2 ns", "seed": 1},
+    }
+
+
+def bulk_document(engine: str, clusters: int, duration: str, threads: int = 1, interval: str | None = None) -> dict:
+    """A periodic box of R-Au-Cu at volume fraction 0.05 and λ = 3.9 (εr = 2): a chaining fluid."""
+    volume = clusters * (math.pi / 6) * 1.8**3 / 0.05
+    side = volume ** (1 / 3)
+    return {
+        "name": f"bench-bulk-{engine}-{clusters}",
+        "cluster": {"preset": "R-Au-Cu"},
+        "amount": {"clusters": clusters, "film_height": f"{side!r} nm", "box_length": f"{side!r} nm"},
+        "solvent": {"viscosity": "0.413 mPa*s", "eps_r": 2.0, "temperature": "298.15 K"},
+        "drying": {"front_speed": "0 nm/ns", "hold": duration, "walls": False},
+        "numerics": {
+            "engine": engine,
+            "device": "cpu",
+            "dipole_cutoff": "5.4 nm",
+            "threads": threads,
+            "output_interval": interval or duration,
+            "seed": 1,
+        },
+    }

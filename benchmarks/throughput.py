@@ -1,0 +1,92 @@
+"""Throughput and scaling: particle-steps per second against the number of clusters, per engine,
+with LAMMPS on 1 and 2 MPI ranks and with 2 OpenMP threads.
+
+    python benchmarks/throughput.py [--sizes 1000 10000 100000] [--json benchmarks/throughput.json]
+
+Each case is a fresh `dipolewire run` of a periodic chaining fluid (φ = 0.05, λ = 3.9) in a subprocess;
+the rate is steps × clusters / wall time of the run loop (run.json), set-up excluded.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import tomli_w
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _systems import bulk_document  # noqa: E402
+
+from dipolewire.engines import available  # noqa: E402
+from dipolewire.model import Model  # noqa: E402
+from dipolewire.spec import from_dict  # noqa: E402
+
+
+def run_case(engine, clusters, steps, ranks=1, threads=1):
+    document = bulk_document(engine, clusters, "1 ns", threads)
+    dt = Model(from_dict(document)).timestep
+    duration = f"{steps * dt!r} ns"
+    document["drying"]["hold"] = duration
+    document["numerics"]["output_interval"] = duration
+    with tempfile.TemporaryDirectory() as tmp:
+        run_file = Path(tmp) / "bench.toml"
+        run_file.write_text(tomli_w.dumps(document))
+        command = [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--out", f"{tmp}/out"]
+        if ranks > 1:
+            command = [str(Path(sys.executable).with_name("mpiexec")), "-n", str(ranks)] + command
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        info = json.loads((Path(tmp) / "out" / "run.json").read_text())
+    return {
+        "engine": engine,
+        "clusters": clusters,
+        "ranks": ranks,
+        "threads": threads,
+        "steps": info["steps_done"],
+        "wall_s": info["wall_seconds"],
+        "steps_per_s": info["steps_per_second"],
+        "cluster_steps_per_s": info["steps_per_second"] * clusters,
+    }
+
+
+def steps_for(clusters):
+    return max(200, int(2_000_000 / clusters))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--json", default=str(Path(__file__).with_name("throughput.json")))
+    args = parser.parse_args()
+    engines = [e for e, ok in available().items() if ok]
+    cases = [(e, n, 1, 1) for e in engines for n in args.sizes]
+    if "lammps" in engines:
+        cases += [("lammps", n, 2, 1) for n in args.sizes] + [("lammps", n, 1, 2) for n in args.sizes]
+    rows = []
+    print(
+        f"{'engine':8} {'clusters':>9} {'ranks':>5} {'threads':>7} {'steps':>7} {'wall s':>8} {'cluster-steps/s':>16}"
+    )
+    for engine, n, ranks, threads in cases:
+        row = run_case(engine, n, steps_for(n), ranks, threads)
+        rows.append(row)
+        print(
+            f"{engine:8} {n:9d} {ranks:5d} {threads:7d} {row['steps']:7d} {row['wall_s']:8.2f} "
+            f"{row['cluster_steps_per_s']:16.3e}",
+            flush=True,
+        )
+    fits = {}
+    for engine in engines:
+        serial = [r for r in rows if r["engine"] == engine and r["ranks"] == 1 and r["threads"] == 1]
+        if len(serial) >= 2:
+            n = np.array([r["clusters"] for r in serial], dtype=float)
+            time_per_step = np.array([r["wall_s"] / r["steps"] for r in serial])
+            exponent = float(np.polyfit(np.log(n), np.log(time_per_step), 1)[0])
+            fits[engine] = exponent
+            print(f"{engine}: time per step ∝ N^{exponent:.3f}")
+    Path(args.json).write_text(json.dumps({"rows": rows, "exponents": fits}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

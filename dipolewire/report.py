@@ -84,9 +84,8 @@ def frame_dimensions(frame, requested: str) -> int:
         return int(requested)
     if LOG + "film_height" not in frame.log:
         return 3
-    box, positions, _ = cluster_state(frame)
-    idx_diameter = np.asarray(frame.particles.diameter)
-    diameter = float(idx_diameter.max()) if len(idx_diameter) else 1.0
+    diameters = np.asarray(frame.particles.diameter)
+    diameter = float(diameters.max()) if len(diameters) else 1.0
     return 2 if logged(frame, "film_height") <= 2 * diameter else 3
 
 

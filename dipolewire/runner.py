@@ -37,17 +37,11 @@ class RunResult:
     chained_start: float
     chained_end: float
     engine: str
-    is_rank0: bool = True
     model: object = None
 
     @property
     def steps_per_second(self) -> float:
         return self.steps / self.wall_seconds if self.wall_seconds > 0 else float("nan")
-
-
-#: Measured on one CPU core (DESIGN notes, dipolar WCA spheres): LAMMPS 2.26e6, HOOMD-blue 4.8.2
-#: 0.95e6 particle-steps/s. HOOMD-blue earns its place on a GPU.
-CPU_SPEED_RATIO_LAMMPS_OVER_HOOMD = 2.4
 
 
 def choose_engine(requested: str, device: str = "auto") -> tuple[str, str]:
@@ -296,7 +290,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
     started = time.perf_counter()
     steps_done = 0
     bar = None
-    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, 0.0, 0.0, engine_name, is_rank0=rank0, model=model)
+    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, 0.0, 0.0, engine_name, model=model)
     # a resumed LAMMPS run draws a fresh noise stream: the seed moves on with the frame index
     seed = spec.numerics.seed + (start.segment if engine_name == "lammps" else 0)
     try:

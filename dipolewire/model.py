@@ -166,7 +166,7 @@ class Model:
 
         Centres sit on a randomly filled, jittered lattice of spacing ≥ d (so no two bodies
         overlap), with uniformly random orientations. Returns ``(positions (N, 3) nm,
-        orientations (N, 4), chirality (N,) 0 = R / 1 = S)``.
+        orientations (N, 4), chirality (N,) 0 = R / 1 = S)``, numbered by :meth:`spatial_order`.
         """
         d, L = self.diameter, self.box_length
         per_side = int(L // (1.02 * d))
@@ -200,7 +200,23 @@ class Model:
             chirality = rng.permutation(np.arange(self.N) % 2)
         else:
             chirality = np.full(self.N, 0 if hand == "R" else 1)
-        return positions, orientations, chirality.astype(np.int32)
+        order = self.spatial_order(positions)
+        return positions[order], orientations[order], chirality[order].astype(np.int32)
+
+    @property
+    def sort_bin(self) -> float:
+        """Edge (nm) of the bins that number bodies through space: half the dipole cut-off."""
+        return 0.5 * self.spec.numerics.dipole_cutoff
+
+    def spatial_order(self, positions):
+        """Indices that number bodies bin by bin (edge :attr:`sort_bin`), x fastest and z slowest.
+
+        This is the order of LAMMPS's spatial atom sort with the same bins, so an engine reads its
+        per-body arrays nearly in sequence: 1.4-1.5x faster at 10^5 clusters (docs/performance.md).
+        """
+        lower = -0.5 * np.array([self.box_length, self.box_length, self.box_height])
+        cell = np.floor((np.asarray(positions) - lower) / self.sort_bin).astype(np.int64)
+        return np.lexsort((cell[:, 0], cell[:, 1], cell[:, 2]))
 
     def pair_energy(self, r, u1, u2, eps_r=None):
         """Energy (zJ) of two of the model's bodies: body 2 at ``r`` (n, 3) nm from body 1, Janus

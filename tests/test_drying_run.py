@@ -117,8 +117,9 @@ def test_drying_turns_a_dispersed_solution_into_chains(tiny_run):
         return head_to_tail_fraction(p.position[: model.N], p.orientation[: model.N], box, 1.3 * model.diameter)
 
     start, end = fraction(frames[0]), fraction(frames[-1])
+    # 40 clusters: over seeds 1-8 the end fraction spread over 0.22-0.53 and the start over 0-0.08
     assert start <= 0.1
-    assert end >= 0.3
+    assert end >= 0.15 and end >= start + 0.1
     assert traj.logged(frames[-1], "dipole_energy") / model.N < -3 * model.kT
 
 

@@ -66,6 +66,17 @@ def test_initial_configuration_has_no_overlaps(model):
     assert sorted(np.bincount(chirality)) == [20, 20]  # racemic
 
 
+def test_initial_bodies_are_numbered_bin_by_bin_x_fastest():
+    model = Model(from_dict(tiny_document(amount={"clusters": 300, "concentration": "20 mM", "box_length": "40 nm"})))
+    positions, _, _ = model.initial_configuration(np.random.default_rng(5))
+    lower = -0.5 * np.array([model.box_length, model.box_length, model.box_height])
+    cell = np.floor((positions - lower) / model.sort_bin).astype(int)
+    bins = np.ceil(np.array([model.box_length, model.box_length, model.box_height]) / model.sort_bin).astype(int)
+    key = (cell[:, 2] * bins[1] + cell[:, 1]) * bins[0] + cell[:, 0]
+    assert len(np.unique(cell[:, 0])) > 1 and len(np.unique(cell[:, 2])) > 1  # the order is not trivial
+    assert np.all(np.diff(key) >= 0)
+
+
 def test_overfull_film_is_refused():
     document = tiny_document(drying={"final_height": "3.9 nm"})
     document["amount"] = {"clusters": 300, "film_height": "4 nm", "box_length": "20 nm"}

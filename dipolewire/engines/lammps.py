@@ -336,7 +336,8 @@ class LammpsRun:
         cutoff = m.spec.numerics.dipole_cutoff
         commands = [
             "atom_style hybrid sphere dipole",
-            "atom_modify map array",
+            # sort atoms in the bins that numbered the bodies (Model.spatial_order)
+            f"atom_modify map array sort 1000 {_num(m.sort_bin)}",
             "boundary p p f" if m.walls else "boundary p p p",
             "fix molid all property/atom mol ghost yes",
             f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",

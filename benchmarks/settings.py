@@ -136,7 +136,7 @@ def hoomd_wall_share(repeats):
 
 
 def cutoff_speed(repeats):
-    cases = [(c,) for c in (4.0, 5.4, 7.0, 9.0)]
+    cases = [(c,) for c in (4.0, 5.4, 6.0, 8.0, 10.0)]
     return sweep(cases, lambda case: None, lambda case: fluid_rate("lammps", case[0]), repeats, "LAMMPS cut-off")
 
 

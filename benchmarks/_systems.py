@@ -1,6 +1,8 @@
 """Run files shared by the benchmarks (not part of the package or the tests)."""
 
+import json
 import math
+from pathlib import Path
 
 
 def demo_document(engine: str, steps_hint: str = "40 ns") -> dict:
@@ -34,3 +36,23 @@ def bulk_document(engine: str, clusters: int, duration: str, threads: int = 1, i
             "seed": 1,
         },
     }
+
+
+def fixed_steps(document: dict, steps: int) -> dict:
+    """Set a periodic document's length to ``steps`` timesteps, one frame at its end."""
+    from dipolewire.model import Model
+    from dipolewire.spec import from_dict
+
+    duration = f"{steps * Model(from_dict(document)).timestep!r} ns"
+    document["drying"]["hold"] = duration
+    document["numerics"]["output_interval"] = duration
+    return document
+
+
+def quiet_run(document: dict, out) -> dict:
+    """Run a document through dipolewire without progress output; return its run.json."""
+    from dipolewire.runner import execute
+    from dipolewire.spec import from_dict
+
+    execute(from_dict(document), out, progress=False, log=lambda *a, **k: None)
+    return json.loads((Path(out) / "run.json").read_text())

@@ -20,18 +20,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _systems import demo_document  # noqa: E402
+from _systems import demo_document, quiet_run  # noqa: E402
 
 from dipolewire.engines import available  # noqa: E402
 from dipolewire.model import Model  # noqa: E402
-from dipolewire.runner import execute  # noqa: E402
 from dipolewire.spec import from_dict  # noqa: E402
 
 
 def through_dipolewire(engine: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        execute(from_dict(demo_document(engine)), Path(tmp) / "out", progress=False, log=lambda *a, **k: None)
-        return json.loads((Path(tmp) / "out" / "run.json").read_text())["loop_seconds"]
+        return quiet_run(demo_document(engine), Path(tmp) / "out")["loop_seconds"]
 
 
 def direct(engine: str) -> float:

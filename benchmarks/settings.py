@@ -24,14 +24,13 @@ import gsd.hoomd
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _systems import bulk_document, demo_document  # noqa: E402
+from _systems import bulk_document, demo_document, fixed_steps, quiet_run  # noqa: E402
 
 from dipolewire import physics, trajectory  # noqa: E402
 from dipolewire.engines import available  # noqa: E402
 from dipolewire.engines import hoomd as hoomd_engine  # noqa: E402
 from dipolewire.engines import lammps as lammps_engine  # noqa: E402
 from dipolewire.model import Model  # noqa: E402
-from dipolewire.runner import execute  # noqa: E402
 from dipolewire.spec import from_dict  # noqa: E402
 
 CLUSTERS = 10_000
@@ -39,21 +38,14 @@ STEPS = 400
 REFERENCE_CUTOFF_NM = 15.0
 
 
-def _quiet_run(document, out):
-    execute(from_dict(document), out, progress=False, log=lambda *a, **k: None)
-    return json.loads((Path(out) / "run.json").read_text())
-
-
 def fluid_rate(engine, cutoff_nm=None):
     """Cluster-steps/s of a STEPS-step run of the 10^4-cluster chaining fluid."""
     document = bulk_document(engine, CLUSTERS, "1 ns")
     if cutoff_nm is not None:
         document["numerics"]["dipole_cutoff"] = f"{cutoff_nm} nm"
-    duration = f"{STEPS * Model(from_dict(document)).timestep!r} ns"
-    document["drying"]["hold"] = duration
-    document["numerics"]["output_interval"] = duration
+    document = fixed_steps(document, STEPS)
     with tempfile.TemporaryDirectory() as tmp:
-        info = _quiet_run(document, Path(tmp) / "out")
+        info = quiet_run(document, Path(tmp) / "out")
     return info["steps_per_second"] * CLUSTERS
 
 
@@ -120,7 +112,7 @@ def hoomd_wall_share(repeats):
         for _ in range(repeats):
             spent.update(calls=0, seconds=0.0)
             with tempfile.TemporaryDirectory() as tmp:
-                info = _quiet_run(demo_document("hoomd"), Path(tmp) / "out")
+                info = quiet_run(demo_document("hoomd"), Path(tmp) / "out")
             rows.append(
                 {
                     "loop_s": info["loop_seconds"],
@@ -143,7 +135,7 @@ def cutoff_speed(repeats):
 def deposit_frame(engine, workdir):
     """The last frame of the standard drying system run to its end."""
     info_dir = Path(workdir) / "demo"
-    _quiet_run(demo_document(engine), info_dir)
+    quiet_run(demo_document(engine), info_dir)
     with gsd.hoomd.open(info_dir / "trajectory.gsd") as traj:
         return traj[-1]
 

@@ -44,18 +44,12 @@ def throughput(runs):
 
 def exponents(runs):
     for engine in ENGINE:
-        values = [x for run in runs for x in _as_list(run["exponents"].get(engine))]
+        values = [x for run in runs for x in run["exponents"].get(engine, [])]
         if values:
             print(
                 f"- {ENGINE[engine]}: {len(values)} fits, median {statistics.median(values):.3f}, "
                 f"range {min(values):.3f}–{max(values):.3f} ({', '.join(f'{x:.3f}' for x in values)})"
             )
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def settings(data):

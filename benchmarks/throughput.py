@@ -20,19 +20,13 @@ import numpy as np
 import tomli_w
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _systems import bulk_document  # noqa: E402
+from _systems import bulk_document, fixed_steps  # noqa: E402
 
 from dipolewire.engines import available  # noqa: E402
-from dipolewire.model import Model  # noqa: E402
-from dipolewire.spec import from_dict  # noqa: E402
 
 
 def run_case(engine, clusters, steps, ranks=1, threads=1):
-    document = bulk_document(engine, clusters, "1 ns", threads)
-    dt = Model(from_dict(document)).timestep
-    duration = f"{steps * dt!r} ns"
-    document["drying"]["hold"] = duration
-    document["numerics"]["output_interval"] = duration
+    document = fixed_steps(bulk_document(engine, clusters, "1 ns", threads), steps)
     with tempfile.TemporaryDirectory() as tmp:
         run_file = Path(tmp) / "bench.toml"
         run_file.write_text(tomli_w.dumps(document))

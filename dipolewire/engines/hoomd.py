@@ -122,12 +122,11 @@ class _FilmWalls:
                 t = (timestep - self.start_step) * model.timestep
                 top = float(model.interface_z(t))
                 with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
-                    r = self.radius[snap.particles.typeid]
+                    typeid = snap.particles.typeid
+                    r, bead = self.radius[typeid], self.bead[typeid]
                     z = snap.particles.position[:, 2]
-                    above = np.maximum(z + r - top, 0.0)
-                    below = np.maximum(model.substrate_z + r - z, 0.0)
-                    above *= self.bead[snap.particles.typeid]
-                    below *= self.bead[snap.particles.typeid]
+                    above = np.maximum(z + r - top, 0.0) * bead
+                    below = np.maximum(model.substrate_z + r - z, 0.0) * bead
                     out.force[:, 2] = self.k * (below - above)
                     out.potential_energy[:] = 0.5 * self.k * (above * above + below * below)
 

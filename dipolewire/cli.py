@@ -203,7 +203,7 @@ def _positive(text, kind, field, **kw):
 def _run_energy(args) -> int:
     import numpy as np
 
-    from .energy_report import EnergyQuery, angles_deg_to_rad
+    from .analysis.energy_table import EnergyQuery, angles_deg_to_rad
 
     if args.eps_r < 1.0:
         raise InputError("--eps-r", f"relative permittivity must be >= 1, got {args.eps_r:g}")
@@ -254,10 +254,10 @@ def _run_energy(args) -> int:
         table.write_csv(args.csv)
         print(f"table written to {args.csv}")
     if args.plot:
-        from .plot import plot_energy_curve
+        from .analysis import figures
 
         curve = query.table(np.linspace(min(distances), max(distances), 400))
-        plot_energy_curve(curve, query, args.plot, marked=table)
+        figures.save(figures.energy_curve(curve, query, marked=table).figure, args.plot)
         print(f"plot written to {args.plot}")
     return 0
 
@@ -278,8 +278,8 @@ def _run_simulation(args) -> int:
     from pathlib import Path
 
     from . import spec as spec_module
+    from .analysis.run_summary import write_outputs
     from .runner import execute
-    from .summary import write_outputs
 
     spec = spec_module.load(args.file)
     overrides = {}
@@ -305,7 +305,7 @@ def _run_simulation(args) -> int:
 
 
 def _bond_settings(args) -> dict:
-    from .analyze import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM
+    from .analysis.chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM
 
     r_max = DEFAULT_R_MAX_NM if args.r_max is None else args.r_max
     max_angle = DEFAULT_MAX_ANGLE_DEG if args.max_angle is None else args.max_angle
@@ -317,7 +317,7 @@ def _bond_settings(args) -> dict:
 
 
 def _run_analyze(args) -> int:
-    from .report import analyze_trajectory, default_output
+    from .analysis.run_analysis import analyze_trajectory, default_output
 
     settings = _bond_settings(args)
     out = args.out or default_output(args.run)
@@ -338,15 +338,14 @@ def _run_compare(args) -> int:
     import json
     from pathlib import Path
 
-    import gsd.hoomd
-
-    from . import tem
-    from .report import analyze_frame, default_output, trajectory_path
+    from .analysis import figures, tem
+    from .analysis.run_analysis import analyze_frame, default_output, trajectory_path
+    from .trajectory import open_trajectory
 
     settings = _bond_settings(args)
     measured = tem.read(args.tem)
     path = trajectory_path(args.run)
-    with gsd.hoomd.open(str(path)) as trajectory:
+    with open_trajectory(path) as trajectory:
         n = len(trajectory)
         if not -n <= args.frame < n:
             raise InputError("--frame", f"must be in {-n} … {n - 1} for this file, got {args.frame}")
@@ -357,8 +356,7 @@ def _run_compare(args) -> int:
     out = Path(args.out) if args.out else default_output(args.run)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(stats, indent=2) + "\n")
-    ax = tem.plot_overlay(simulated, measured, stats)
-    ax.figure.savefig(out / "compare.png", dpi=150)
+    figures.save(figures.tem_overlay(simulated, measured, stats).figure, out / "compare.png")
     sim, measured_stats = stats["simulated"], stats["tem"]
     print(f"simulated: {sim['count']} spacings, {sim['mean_nm']:.3f} ± {sim['std_nm']:.3f} nm")
     print(

@@ -1,7 +1,15 @@
 """The engine-neutral model of a drying film of rigid Janus dipolar clusters.
 
-Everything here is in the nano unit system (nm, ns, ag, zJ, e·nm) and nothing is engine-specific:
-each engine turns a :class:`Model` into its own commands and must reproduce the same physics.
+A :class:`Model` turns a :class:`~dipolewire.spec.RunSpec` into a declaration in the nano unit system
+(nm, ns, ag, zJ, e·nm) made of the data types of :mod:`dipolewire.interactions`:
+
+- :attr:`Model.body` — the rigid Janus body (beads, mass, inertia, frictions);
+- :attr:`Model.pair_terms` — the pair interactions (WCA between beads, the point dipole);
+- :attr:`Model.walls` — the substrate and the evaporation interface (empty for a periodic bulk box);
+- :attr:`Model.film` and :attr:`Model.permittivity` — the schedules H(t) and εr(t);
+- :attr:`Model.box`, :attr:`Model.dynamics`, :attr:`Model.execution` — box, integration, threads.
+
+Engines read these and nothing else: each translates every term into its own commands.
 
 Body frame: the Janus axis is +z, from the partner-metal hemisphere (−z) to the Au hemisphere (+z).
 Each bead touches the hydrodynamic sphere (diameter d) from inside, so a head-to-tail contact
@@ -9,7 +17,7 @@ puts two body centres a distance d apart. Orientations are unit quaternions (w, 
 rotating the body frame into the lab frame, as in HOOMD-blue and GSD.
 
 Box: periodic in x and y (side L, centred on 0), bounded in z by the substrate at
-z = −Lz/2 and by the evaporation interface at a height H(t) above it.
+z = −Lz/2 + wall range and by the evaporation interface at a height H(t) above it.
 
 Dynamics convention
 -------------------
@@ -31,6 +39,8 @@ import numpy as np
 
 from . import physics
 from .errors import InputError
+from .geometry import Box
+from .interactions import WCA, Bead, FilmPermittivity, HarmonicWall, PointDipole, Ramp, RigidBody
 from .spec import RunSpec
 from .units import kT_zJ
 
@@ -44,20 +54,27 @@ WALL_RANGE_NM = 3.0
 
 
 @dataclass(frozen=True)
-class Bead:
-    """A steric bead of a Janus body: name (GSD type), diameter (nm), position on the body z axis (nm)."""
+class Dynamics:
+    """How bodies move: timestep (ns), temperature (K) and kT (zJ), and the inertial damping time (ns)
+    that an engine with momenta uses (see the module docstring)."""
 
-    name: str
-    diameter: float
-    z: float
+    timestep: float
+    temperature_K: float
+    kT: float
+    damping_time: float
 
-    @property
-    def radius(self) -> float:
-        return 0.5 * self.diameter
+
+@dataclass(frozen=True)
+class Execution:
+    """How an engine runs, without changing the physics: OpenMP threads per rank and the HOOMD-blue
+    device ("auto", "cpu", "gpu")."""
+
+    threads: int
+    device: str
 
 
 class Model:
-    """Physical parameters of one run, derived from a :class:`~dipolewire.spec.RunSpec`."""
+    """The declaration of one run (see the module docstring), derived from a :class:`~dipolewire.spec.RunSpec`."""
 
     def __init__(self, spec: RunSpec):
         self.spec = spec
@@ -70,45 +87,113 @@ class Model:
         self.Dt = self.kT / self.gamma_t  # nm²/ns
         self.Dr = self.kT / self.gamma_r  # 1/ns
         self.timestep = n.timestep  # ns
-        self.damping_time = DAMPING_STEPS * self.timestep  # ns
-        self.body_mass = self.gamma_t * self.damping_time  # ag
-        self.body_inertia = self.gamma_r * self.damping_time  # ag·nm²
+        self.dynamics = Dynamics(n.timestep, s.temperature, self.kT, DAMPING_STEPS * n.timestep)
+        self.execution = Execution(n.threads, n.device)
 
         radius = 0.5 * self.diameter
         if c.partner_diameter is None:  # a single steric sphere, centred
-            self.beads = (Bead("Au", c.au_diameter, 0.0),)
+            beads = (Bead("Au", c.au_diameter, 0.0),)
         else:
-            self.beads = (
+            beads = (
                 Bead("Au", c.au_diameter, radius - 0.5 * c.au_diameter),
                 Bead(c.partner or "X", c.partner_diameter, -(radius - 0.5 * c.partner_diameter)),
             )
-        self.dipole_body = c.dipole * np.asarray(c.dipole_direction, dtype=float)  # e·nm
-        self.dipole_position_body = np.array([0.0, 0.0, c.dipole_offset])  # nm
-        self.steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
-        self.wall_stiffness = d.interface_stiffness_kT_per_nm2 * self.kT  # zJ/nm²
+        damping_time = self.dynamics.damping_time
+        self.body = RigidBody(
+            center_types=tuple(f"{c.preset}:{hand}" for hand in ("R", "S")),
+            beads=beads,
+            diameter=self.diameter,
+            mass=self.gamma_t * damping_time,
+            inertia=self.gamma_r * damping_time,
+            gamma_t=self.gamma_t,
+            gamma_r=self.gamma_r,
+        )
 
         self.box_length = spec.amount.box_length  # nm
         self.initial_height = spec.amount.film_height  # nm
         self.final_height = d.final_height  # nm
         self.front_speed = d.front_speed  # nm/ns
+        self.film = Ramp(self.initial_height, self.final_height, self.front_speed)
+        self.permittivity = FilmPermittivity(s.eps_r, d.eps_r_dry, self.film)
         # room below the substrate and above the interface for the walls' harmonic ranges, and more
         # than a dipole cut-off between the film and its z image (HOOMD-blue boxes are periodic in z)
         margin = max(BOX_MARGIN_NM, n.dipole_cutoff + 1.0 - 2 * WALL_RANGE_NM)
-        self.walls = d.walls
-        if self.walls:
+        if d.walls:
             self.box_height = self.initial_height + 2 * WALL_RANGE_NM + margin  # nm
             self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
         else:  # periodic bulk: the "film" fills the box
             self.box_height = self.initial_height
             self.substrate_z = -0.5 * self.box_height
+        self.box = Box(self.box_length, self.box_length, self.box_height, periodic_z=not d.walls)
+
+        steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
+        self.pair_terms = (
+            WCA(
+                tuple(
+                    (a.name, b.name, steric_epsilon, 0.5 * (a.diameter + b.diameter))
+                    for i, a in enumerate(beads)
+                    for b in beads[i:]
+                )
+            ),
+            PointDipole(
+                types=self.body.center_types,
+                moment=tuple(c.dipole * np.asarray(c.dipole_direction, dtype=float)),
+                position=(0.0, 0.0, c.dipole_offset),
+                cutoff=n.dipole_cutoff,
+                permittivity=self.permittivity,
+            ),
+        )
+        stiffness = d.interface_stiffness_kT_per_nm2 * self.kT  # zJ/nm²
+        self.walls = (
+            (
+                HarmonicWall("substrate", "lower", self.substrate_z, Ramp(0.0, 0.0, 0.0), stiffness, WALL_RANGE_NM),
+                HarmonicWall("interface", "upper", self.substrate_z, self.film, stiffness, WALL_RANGE_NM),
+            )
+            if d.walls
+            else ()
+        )
+
         # front_speed 0: a film held at its initial height and solvent permittivity
-        drying = self.front_speed > 0
-        self.drying_time = (self.initial_height - self.final_height) / self.front_speed if drying else 0.0  # ns
+        self.drying_time = self.film.duration  # ns
         self.total_time = self.drying_time + d.hold  # ns
         self.steps_per_frame = max(1, round(n.output_interval / self.timestep))
         self.frame_interval = self.steps_per_frame * self.timestep  # ns
         self.n_segments = max(1, math.ceil(self.total_time / self.frame_interval - 1e-9))
         self.total_steps = self.n_segments * self.steps_per_frame
+
+    # --- shorthands for the declaration ----------------------------------------------------
+
+    @property
+    def beads(self) -> tuple[Bead, ...]:
+        return self.body.beads
+
+    @property
+    def center_types(self) -> tuple[str, ...]:
+        """Particle types of the body centres, one per chirality."""
+        return self.body.center_types
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """All particle types: body centres first, then bead types."""
+        return self.body.types
+
+    @property
+    def wca(self) -> WCA:
+        return self.pair_terms[0]
+
+    @property
+    def dipole(self) -> PointDipole:
+        return self.pair_terms[1]
+
+    @cached_property
+    def dipole_body(self) -> np.ndarray:
+        """(3,) dipole moment in the body frame (e·nm)."""
+        return np.asarray(self.dipole.moment, dtype=float)
+
+    @cached_property
+    def dipole_position_body(self) -> np.ndarray:
+        """(3,) dipole position in the body frame (nm)."""
+        return np.asarray(self.dipole.position, dtype=float)
 
     # --- drying protocol -----------------------------------------------------------------
 
@@ -119,21 +204,19 @@ class Model:
 
     def film_height(self, time_ns):
         """Height H(t) (nm) of the evaporation interface above the substrate."""
-        if self.front_speed == 0:
-            return np.full_like(np.asarray(time_ns, dtype=float), self.initial_height)
-        return np.maximum(self.final_height, self.initial_height - self.front_speed * np.asarray(time_ns))
+        return self.film(time_ns)
 
     def interface_z(self, time_ns):
         """Lab-frame z (nm) of the interface."""
         return self.substrate_z + self.film_height(time_ns)
 
     def eps_r(self, height_nm):
-        """εr of the film at height H: linear in the remaining solvent fraction
-        (H − Hf)/(H0 − Hf), from the solvent value down to the dry-film value."""
-        solvent_fraction = (np.asarray(height_nm) - self.final_height) / (self.initial_height - self.final_height)
-        solvent_fraction = np.clip(solvent_fraction, 0.0, 1.0)
-        dry, wet = self.spec.drying.eps_r_dry, self.spec.solvent.eps_r
-        return dry + (wet - dry) * solvent_fraction
+        """εr of the film at height H (nm): see :class:`~dipolewire.interactions.FilmPermittivity`."""
+        return self.permittivity.of_height(height_nm)
+
+    def segment_eps_r(self, segment: int) -> float:
+        """εr an engine applies during output segment ``segment`` (frame k → k+1): the schedule at its midpoint."""
+        return float(self.permittivity((segment + 0.5) * self.frame_interval))
 
     def coupling(self, eps_r) -> float:
         """Dipolar coupling λ at contact (σ = hydrodynamic diameter) for permittivity ``eps_r``."""
@@ -141,19 +224,9 @@ class Model:
 
     # --- bodies --------------------------------------------------------------------------
 
-    @cached_property
-    def center_types(self) -> tuple[str, ...]:
-        """GSD type names of the body centres, one per chirality."""
-        return tuple(f"{self.spec.cluster.preset}:{hand}" for hand in ("R", "S"))
-
-    @cached_property
-    def types(self) -> tuple[str, ...]:
-        """All GSD particle types: body centres first, then bead types."""
-        return self.center_types + tuple(bead.name for bead in self.beads)
-
     def dipole_cutoff_report(self) -> str:
         """The truncation the dipole cut-off implies, as a sentence."""
-        cutoff = self.spec.numerics.dipole_cutoff
+        cutoff = self.dipole.cutoff
         pair = (self.diameter / cutoff) ** 3
         chain = physics.chain_truncation_fraction(cutoff, self.diameter)
         return (
@@ -206,7 +279,7 @@ class Model:
     @property
     def sort_bin(self) -> float:
         """Edge (nm) of the bins that number bodies through space: half the dipole cut-off."""
-        return 0.5 * self.spec.numerics.dipole_cutoff
+        return 0.5 * self.dipole.cutoff
 
     def spatial_order(self, positions):
         """Indices that number bodies bin by bin (edge :attr:`sort_bin`), x fastest and z slowest.
@@ -214,26 +287,23 @@ class Model:
         This is the order of LAMMPS's spatial atom sort with the same bins, so an engine reads its
         per-body arrays nearly in sequence: 1.4-1.5x faster at 10^5 clusters (docs/performance.md).
         """
-        lower = -0.5 * np.array([self.box_length, self.box_length, self.box_height])
+        lower = -0.5 * self.box.lengths
         cell = np.floor((np.asarray(positions) - lower) / self.sort_bin).astype(np.int64)
         return np.lexsort((cell[:, 0], cell[:, 1], cell[:, 2]))
 
     def pair_energy(self, r, u1, u2, eps_r=None):
-        """Energy (zJ) of two of the model's bodies: body 2 at ``r`` (n, 3) nm from body 1, Janus
-        axes ``u1``, ``u2`` (n, 3). WCA between all bead pairs plus the dipole–dipole energy at
-        permittivity ``eps_r`` (default: the solvent's). Dipoles must lie on the Janus axis."""
+        """Energy (zJ) of two of the model's bodies from its declared pair terms: body 2 at ``r`` (n, 3) nm
+        from body 1, Janus axes ``u1``, ``u2`` (n, 3). WCA between all bead pairs plus the dipole–dipole
+        energy at permittivity ``eps_r`` (default: the solvent's). Dipoles must lie on the Janus axis."""
         if np.linalg.norm(np.cross(self.dipole_body, [0.0, 0.0, 1.0])) > 1e-12:
             raise ValueError("pair_energy needs dipoles on the Janus axis")
         r, u1, u2 = (np.asarray(a, dtype=float) for a in (r, u1, u2))
-        eps_r = self.spec.solvent.eps_r if eps_r is None else eps_r
+        eps_r = self.permittivity.wet if eps_r is None else eps_r
         energy = np.zeros(len(r))
         for a in self.beads:
             for b in self.beads:
-                sigma = 0.5 * (a.diameter + b.diameter)
-                d = np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1)
-                x6 = (sigma / np.maximum(d, 1e-9)) ** 6
-                wca = 4 * self.steric_epsilon * (x6 * x6 - x6) + self.steric_epsilon
-                energy += np.where(d < 2 ** (1 / 6) * sigma, wca, 0.0)
+                epsilon, sigma = self.wca.parameters(a.name, b.name)
+                energy += self.wca.energy(epsilon, sigma, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
         mu = self.dipole_body[2]
         offset = self.dipole_position_body[2]
         separation = -(r + offset * u2 - offset * u1)  # r_1 − r_2 for the dipole sites

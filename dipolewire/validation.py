@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import engines, physics, units
+from . import engines as registry
+from . import physics, units
 from .analysis.chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains
 from .geometry import rotate
 from .model import Model
@@ -294,7 +295,7 @@ def pair_checks(engines) -> list[Check]:
     ]
     rng = np.random.default_rng(7)
     for engine in engines:
-        module = engines.module(engine)
+        module = registry.module(engine)
         energy, _, _ = module.point_dipole_interactions([[0, 0, 0], [1.822, 0, 0]], [[mu, 0, 0], [mu, 0, 0]])
         checks.append(
             Check(
@@ -326,7 +327,7 @@ def pair_checks(engines) -> list[Check]:
 
 
 def available_engines() -> list[str]:
-    return [name for name, ok in engines.available().items() if ok]
+    return [name for name, ok in registry.available().items() if ok]
 
 
 # --- the page -----------------------------------------------------------------------------------

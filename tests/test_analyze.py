@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dipolewire.analyze import Chains, Order, Spacing
+from dipolewire.analysis import Chains, Order, Spacing
 
 BOX = (40.0, 40.0, 40.0)
 

@@ -52,7 +52,7 @@ def test_janus_pair_energy_at_head_to_tail_contact():
     mu = model.spec.cluster.dipole
     dipole = physics.aligned_energy(mu, model.diameter, eps_r=model.spec.solvent.eps_r)
     # the Au bead of body 1 touches the Cu bead of body 2: WCA at r = σ is ε; no other bead pair overlaps
-    assert model.pair_energy(r, z, z)[0] == pytest.approx(dipole + model.steric_epsilon)
+    assert model.pair_energy(r, z, z)[0] == pytest.approx(dipole + model.spec.numerics.steric_epsilon_kT * model.kT)
     far = np.array([[0.0, 0.0, 5.0]])
     assert model.pair_energy(far, z, z)[0] == pytest.approx(physics.aligned_energy(mu, 5.0, eps_r=8.93))
     # tail to tail: dipole repulsion, Cu beads overlap

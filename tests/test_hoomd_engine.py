@@ -87,7 +87,7 @@ def test_hoomd_continues_from_a_gsd_of_either_engine(tmp_path, writer):
     spec = from_dict(tiny_document(numerics={"engine": writer, "device": "cpu"}))
     execute(spec, tmp_path / writer, progress=False, log=lambda *a: None)
     model = Model(spec)
-    run = hoomd_engine.HoomdRun(model, tmp_path, device="cpu")
+    run = hoomd_engine.HoomdEngine(model, tmp_path)
     run.setup_from_gsd(tmp_path / writer / "trajectory.gsd", frame=-1, seed=3)
     run.advance(200, 1.5)
     snap = run.snapshot()
@@ -100,7 +100,7 @@ def test_hoomd_continues_from_a_gsd_of_either_engine(tmp_path, writer):
 def _equilibrium(engine, out):
     """A film held at fixed height and εr (λ = 5.2): per frame after the first 40 ns, the fraction in
     chains, the mean spacing (nm) and the dipole energy per cluster (zJ)."""
-    from dipolewire.report import analyze_frame
+    from dipolewire.analysis.run_analysis import analyze_frame
 
     document = tiny_document(
         solvent={"preset": None, "viscosity": "0.413 mPa*s", "eps_r": 1.5},

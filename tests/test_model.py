@@ -6,9 +6,9 @@ from conftest import tiny_document
 
 from dipolewire import physics, units
 from dipolewire.engines.lammps import _bead_masses, bodies_from_atoms
+from dipolewire.geometry import rotate
 from dipolewire.model import Model
 from dipolewire.spec import from_dict
-from dipolewire.trajectory import rotate
 
 
 @pytest.fixture
@@ -29,14 +29,14 @@ def test_stokes_einstein_and_inertial_convention(model):
     assert model.Dt == pytest.approx(physics.translational_diffusion(kT, 0.413, 1.8))
     assert model.Dr == pytest.approx(physics.rotational_diffusion(kT, 0.413, 1.8))
     # friction of the inertial Langevin body: M/τ = γt, I/τ = γr
-    assert model.body_mass / model.damping_time == pytest.approx(model.gamma_t)
-    assert model.body_inertia / model.damping_time == pytest.approx(model.gamma_r)
+    assert model.body.mass / model.dynamics.damping_time == pytest.approx(model.gamma_t)
+    assert model.body.inertia / model.dynamics.damping_time == pytest.approx(model.gamma_r)
 
 
 def test_atom_masses_put_the_centre_of_mass_at_the_body_origin(model):
     masses = _bead_masses(model)
     z = [b.z for b in model.beads] + [model.dipole_position_body[2]]
-    assert sum(masses) == pytest.approx(model.body_mass)
+    assert sum(masses) == pytest.approx(model.body.mass)
     assert all(m > 0 for m in masses)
     assert np.dot(masses, z) == pytest.approx(0.0, abs=1e-12)
 

@@ -141,7 +141,7 @@ def test_resume_refuses_changed_physics_and_missing_runs(tmp_path):
 def test_a_blown_up_frame_is_not_written(tmp_path, monkeypatch):
     from dipolewire.engines import lammps as lammps_engine
 
-    original = lammps_engine.LammpsRun.snapshot
+    original = lammps_engine.LammpsEngine.snapshot
     calls = {"n": 0}
 
     def failing_snapshot(self):
@@ -151,7 +151,7 @@ def test_a_blown_up_frame_is_not_written(tmp_path, monkeypatch):
             snap.positions[0, 0] = np.nan
         return snap
 
-    monkeypatch.setattr(lammps_engine.LammpsRun, "snapshot", failing_snapshot)
+    monkeypatch.setattr(lammps_engine.LammpsEngine, "snapshot", failing_snapshot)
     out = tmp_path / "run"
     with pytest.raises(RunStopped, match="blew up .* last good frame is kept") as info:
         execute(from_dict(tiny_document()), out, progress=False, log=lambda *a, **k: None)

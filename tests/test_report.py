@@ -51,7 +51,7 @@ def test_analyze_writes_tables_figures_and_summary(run_dir):
     assert 0 < chains["fraction_in_chains"] <= 1
     assert metrics["spacing"]["count"] == len((out / "spacings.csv").read_text().splitlines()) - 1
     assert 1.4 < metrics["spacing"]["mean_nm"] < 2.7
-    assert "| clusters in chains |" in (out / "summary.md").read_text()
+    assert "| clusters in chains (2D) |" in (out / "summary.md").read_text()
     assert "clusters in chains" in result.stdout
 
 
@@ -117,7 +117,14 @@ def test_notebook_runs_on_a_fresh_run(run_dir):
         ).execute()
     finally:
         del os.environ["DIPOLEWIRE_RUN"]
-    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    outputs = [o for cell in code for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("frames, last at" in o.get("text", "") for o in outputs)
-    assert any("image/png" in o.get("data", {}) for o in outputs)
+    # every cell that draws is tagged, and every tagged cell shows its figure
+    drawing = [cell for cell in code if any(word in cell.source for word in ("plt.", "figures.", ".plot("))]
+    figure_cells = [cell for cell in code if "figure" in cell.metadata.get("tags", [])]
+    assert all(cell in figure_cells for cell in drawing)
+    assert len(figure_cells) >= 6
+    for cell in figure_cells:
+        assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dipolewire import tem
+from dipolewire.analysis import tem
 from dipolewire.errors import InputError
 
 

@@ -60,3 +60,40 @@ def tiny_spec():
     from dipolewire.spec import from_dict
 
     return from_dict(tiny_document())
+
+
+DATA = Path(__file__).parent / "data"
+#: A stored LAMMPS trajectory of tiny_document() (made by data/make_stored_trajectory.py).
+STORED_TRAJECTORY = DATA / "tiny-drying.gsd"
+#: The logged values that a simulation produces (the rest of a frame's log describes the model).
+SIMULATED_LOG = ("time", "film_height", "eps_r", "potential_energy", "dipole_energy")
+
+
+def trajectory_digest(path) -> str:
+    """SHA-256 of the physics in a trajectory: every frame's step, particle positions, orientations and
+    images, and the logged time, film height, εr and energies. Equal digests: bit-identical runs."""
+    import hashlib
+
+    import gsd.hoomd
+
+    digest = hashlib.sha256()
+    with gsd.hoomd.open(str(path)) as trajectory:
+        for frame in trajectory:
+            digest.update(np.int64(frame.configuration.step).tobytes())
+            for array in (frame.particles.position, frame.particles.orientation, frame.particles.image):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            for key in SIMULATED_LOG:
+                digest.update(np.ascontiguousarray(frame.log["dipolewire/" + key], dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def stored_run(tmp_path):
+    """A run folder holding a copy of the stored trajectory (no simulation needed)."""
+    import shutil
+
+    out = tmp_path / "tiny"
+    out.mkdir()
+    shutil.copy(STORED_TRAJECTORY, out / "trajectory.gsd")
+    shutil.copy(DATA / "tiny-drying.toml", out / "spec.toml")
+    return out

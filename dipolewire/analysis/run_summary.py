@@ -35,8 +35,9 @@ def write_outputs(result) -> None:
     criterion = final.chains.describe().split(", ", 1)[1]
     lines = [
         f"run {model.spec.name}: {model.N} × {model.spec.cluster.preset}, engine {result.engine}",
-        f"simulated {end['time_ns']:.4g} ns in {steps} steps; {result.steps} of them ran now, in "
-        f"{result.wall_seconds:.1f} s wall ({result.steps_per_second:.4g} steps/s)",
+        f"simulated {end['time_ns']:.4g} ns in {steps} steps"
+        + (f" ({result.steps} since the last resume)" if result.steps != steps else "")
+        + f", {result.wall_seconds:.1f} s wall ({result.steps_per_second:.4g} steps/s)",
         f"Péclet number {model.peclet:.3g}; film {first['film_height_nm']:.4g} → {end['film_height_nm']:.4g} nm; "
         f"εr {first['eps_r']:.3g} → {end['eps_r']:.3g}; λ {model.coupling(first['eps_r']):.2f} → "
         f"{model.coupling(end['eps_r']):.2f}",

@@ -72,6 +72,11 @@ class Engine(ABC):
                     f"the {cls.label} engine cannot run the '{term.kind}' interaction; "
                     f"it runs {', '.join(sorted(cls.capabilities))}",
                 )
+            cls.check_term(term)
+
+    @classmethod
+    def check_term(cls, term) -> None:
+        """Refuse a term of a kind this engine runs but with settings it cannot translate (none by default)."""
 
     @property
     @abstractmethod

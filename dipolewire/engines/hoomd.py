@@ -206,6 +206,15 @@ class HoomdEngine(Engine):
 
     # --- translation of the declaration ------------------------------------------------------
 
+    @classmethod
+    def check_term(cls, term) -> None:
+        if term.kind == "point_dipole" and np.any(np.asarray(term.position) != 0):
+            raise InputError(
+                "cluster.dipole_offset",
+                "the HOOMD-blue engine puts the dipole at the body "
+                'centre; use dipole_offset = "0 nm" or engine = "lammps"',
+            )
+
     def _pair_wca(self, term, nlist):
         """``md.pair.LJ`` cut at 2^(1/6)σ and shifted, between bead types; nothing else interacts."""
         wca = self.hoomd.md.pair.LJ(nlist, default_r_cut=0.0, mode="shift")
@@ -223,12 +232,6 @@ class HoomdEngine(Engine):
 
     def _pair_point_dipole(self, term, nlist):
         """``md.pair.aniso.Dipole`` between body centres; A set from εr by :meth:`_apply_permittivity`."""
-        if np.any(np.asarray(term.position) != 0):
-            raise InputError(
-                "cluster.dipole_offset",
-                "the HOOMD-blue engine puts the dipole at the body "
-                'centre; use dipole_offset = "0 nm" or engine = "lammps"',
-            )
         dipole = self.hoomd.md.pair.aniso.Dipole(nlist, default_r_cut=0.0)
         types = self.model.body.types
         for i, a in enumerate(types):

@@ -359,21 +359,28 @@ class LammpsEngine(Engine):
 
     def _wall_commands(self) -> list[str]:
         """``fix wall/harmonic`` on each bead type: E = ε(r − rc)² with ε = k/2, acting out to the wall's
-        range of overlap, its position the plane shifted by the bead radius."""
+        range of overlap, its position the plane shifted by the bead radius. A fixed substrate is a
+        number; the interface, which moves while the film dries, an equal-style variable of the step."""
         walls = self.model.walls
-        commands = [f"variable {wall.name} equal {self._plane(wall)}" for wall in walls]
+        variable = [wall for wall in walls if wall.moves or wall.side == "upper"]
+        commands = [f"variable {wall.name} equal {self._plane(wall)}" for wall in variable]
         for bead in self.model.body.beads if walls else ():
             t = self._type[bead.name]
             commands.append(f"group bead{t} type {t}")
             fixes, modifies = [], []
             for wall in walls:
+                # the fix's wall sits the bead radius inside the plane, then one range further out
                 sign, face = (1, "zlo") if wall.side == "lower" else (-1, "zhi")
-                commands.append(
-                    f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.radius)}"
-                    f"{'-' if sign > 0 else '+'}{_num(wall.range)}"
-                )
+                if wall in variable:
+                    commands.append(
+                        f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.radius)}"
+                        f"{'-' if sign > 0 else '+'}{_num(wall.range)}"
+                    )
+                    position = f"v_{wall.name}{t}"
+                else:
+                    position = _num(float(wall.z(0.0)) + sign * bead.radius - sign * wall.range)
                 fixes.append(
-                    f"fix {wall.name}{t} bead{t} wall/harmonic {face} v_{wall.name}{t} "
+                    f"fix {wall.name}{t} bead{t} wall/harmonic {face} {position} "
                     f"{_num(0.5 * wall.stiffness)} 1.0 {_num(wall.range)} units box"
                 )
                 modifies.append(f"fix_modify {wall.name}{t} energy yes")

@@ -79,7 +79,9 @@ def _add_run_parser(commands):
     )
     p.add_argument("file", help="run file (TOML), e.g. runs/demo.toml")
     p.add_argument("--out", help="output directory (default: <run file's folder>/<name>)")
-    p.add_argument("--engine", choices=("auto", "lammps", "hoomd"), help="override numerics.engine")
+    from .engines import REGISTRY
+
+    p.add_argument("--engine", choices=("auto", *REGISTRY), help="override numerics.engine")
     p.add_argument("--seed", type=int, help="override numerics.seed (1 … 2³¹−1)")
     p.add_argument("--threads", type=int, help="OpenMP threads per rank (override numerics.threads)")
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), help="HOOMD-blue device (override numerics.device)")

@@ -17,7 +17,6 @@ from . import presets
 from .errors import InputError
 from .units import MOLAR_PER_NM3, parse
 
-ENGINES = ("auto", "lammps", "hoomd")
 DEVICES = ("auto", "cpu", "gpu")
 CHIRALITIES = ("R", "S", "racemic")
 #: Random close packing of spheres: no film may be packed beyond it.
@@ -406,7 +405,9 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     if interval < timestep:
         raise InputError("numerics.output_interval", f"must be at least one timestep ({timestep:.3g} ns)")
     seed = _number(table, "seed", "numerics", default=1, minimum=1, maximum=2**31 - 1, integer=True)
-    engine = _choice(table, "engine", "numerics", ENGINES, "auto")
+    from .engines import REGISTRY
+
+    engine = _choice(table, "engine", "numerics", ("auto", *REGISTRY), "auto")
     epsilon = _number(table, "steric_epsilon_kT", "numerics", default=1.0, minimum=0.1, maximum=100.0)
     threads = _number(table, "threads", "numerics", default=1, minimum=1, maximum=256, integer=True)
     device = _choice(table, "device", "numerics", DEVICES, "auto")

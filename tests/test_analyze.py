@@ -167,3 +167,57 @@ def test_plots_and_notebook_images():
     assert chains._repr_png_()[:4] == b"\x89PNG"
     assert Spacing().compute(chains.spacings)._repr_png_()[:4] == b"\x89PNG"
     assert Order().compute(u, chains)._repr_png_()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("measure", "read"),
+    [
+        (Chains(), lambda c: c.fraction_in_chains),
+        (Chains(), lambda c: c.summary()),
+        (Chains(), lambda c: c.plot()),
+        (Spacing(), lambda s: s.mean),
+        (Spacing(), lambda s: s.percentiles()),
+        (Spacing(), lambda s: s.plot()),
+        (Order(), lambda o: o.polar),
+        (Order(), lambda o: o.plot()),
+    ],
+)
+def test_results_and_plots_before_compute_give_one_clear_error(measure, read):
+    from dipolewire.analysis.compute import NotComputedError
+
+    with pytest.raises(NotComputedError, match=f"{type(measure).__name__}: call compute\\(\\) before reading"):
+        read(measure)
+    assert measure._repr_png_() is None  # a notebook shows the repr text instead
+
+
+def test_repr_shows_settings_and_results():
+    positions, u = straight_chain(5, 1.9)
+    chains = Chains(r_max=2.5, dimensions=2)
+    assert repr(chains) == "Chains(r_max=2.5, max_angle=45.0, dimensions=2)"
+    chains.compute(BOX, positions, u)
+    assert repr(chains).endswith("100% of 5 clusters in chains (2D), ⟨n⟩w = 5.00, 0 rings")
+    assert "4 spacings, 1.900 ± 0.000 nm" in repr(Spacing().compute(chains.spacings))
+
+
+def test_figures_leave_matplotlib_global_state_alone(tmp_path):
+    """Drawing every figure of `dipolewire analyze` selects no backend and opens no pyplot figure (as in a
+    notebook, whose inline backend must keep working)."""
+    import subprocess
+    import sys
+
+    from conftest import STORED_TRAJECTORY
+
+    code = f"""
+import matplotlib, sys
+backend = matplotlib.get_backend()
+from dipolewire.analysis import run_analysis
+run_analysis.analyze_trajectory({str(STORED_TRAJECTORY)!r}, {str(tmp_path / "a")!r}, progress=False)
+assert matplotlib.get_backend() == backend, (backend, matplotlib.get_backend())
+# freud imports pyplot itself; what matters is that no figure was opened in pyplot's manager
+pyplot = sys.modules.get("matplotlib.pyplot")
+print(pyplot.get_fignums() if pyplot else [])
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"MPLBACKEND": "svg"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "a" / "timeseries.png").read_bytes()[:4] == b"\x89PNG"

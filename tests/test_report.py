@@ -1,4 +1,4 @@
-"""`dipolewire analyze` and `dipolewire compare` on a short run, and the analysis notebook."""
+"""`dipolewire analyze` and `dipolewire compare` on a stored short run, and the analysis notebook."""
 
 import json
 import os
@@ -7,19 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import tiny_document
-
-from dipolewire.runner import execute
-from dipolewire.spec import from_dict
 
 ANALYSIS = Path(__file__).parent.parent / "analysis"
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "tiny"
-    execute(from_dict(tiny_document()), out, progress=False, log=lambda *a: None)
-    return out
+@pytest.fixture
+def run_dir(stored_run):
+    """A run folder with the stored trajectory: the analysis needs no simulation."""
+    return stored_run
 
 
 def cli(*args, cwd=None):

@@ -77,6 +77,7 @@ class Engine(ABC):
     @classmethod
     def check_term(cls, term) -> None:
         """Refuse a term of a kind this engine runs but with settings it cannot translate (none by default)."""
+        return None
 
     @property
     @abstractmethod

@@ -1,0 +1,114 @@
+"""The steps of a run, each on its own: start, output check, frame loop, run record, state check."""
+
+import json
+import signal
+
+import numpy as np
+import pytest
+from conftest import tiny_document
+
+from dipolewire import runner
+from dipolewire.engines.base import Start
+from dipolewire.errors import InputError, RunStopped
+from dipolewire.model import Model
+from dipolewire.spec import from_dict
+from dipolewire.trajectory import Snapshot
+
+
+@pytest.fixture
+def model():
+    return Model(from_dict(tiny_document()))
+
+
+class RecordingEngine:
+    """Stands in for an engine: records what the loop asks of it."""
+
+    rank, ranks, name, device_name, version = 0, 1, "recording", "cpu", "0"
+
+    def __init__(self, model):
+        self.model, self.calls, self.step = model, [], 0
+
+    def advance(self, steps, eps_r):
+        self.calls.append((steps, eps_r))
+        self.step += steps
+
+    def snapshot(self):
+        m = self.model
+        t = self.step * m.timestep
+        return Snapshot(self.step, t, np.zeros((m.N, 3)), np.tile([1.0, 0, 0, 0], (m.N, 1)), None, 0.0, 1.0, 0.0, 0.0)
+
+    def barrier(self):
+        pass
+
+
+def test_fresh_start_is_the_seeded_initial_film(model):
+    a, b, c = (runner.fresh_start(model, seed) for seed in (3, 3, 4))
+    np.testing.assert_array_equal(a.positions, b.positions)
+    assert not np.array_equal(a.positions, c.positions)
+    assert a.step == a.segment == 0 and a.images.shape == (model.N, 3) and not a.images.any()
+
+
+def test_check_output_refuses_a_folder_with_a_trajectory(tmp_path):
+    (tmp_path / "trajectory.gsd").write_text("")
+    with pytest.raises(InputError, match="--out: .* already holds a trajectory"):
+        runner.check_output(tmp_path, overwrite=False)
+    runner.check_output(tmp_path, overwrite=True)
+    runner.check_output(tmp_path / "new" / "folder", overwrite=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trajectory.gsd"]  # checks write nothing
+
+
+def test_the_loop_runs_each_remaining_frame_at_the_scheduled_permittivity(model):
+    engine = RecordingEngine(model)
+    seen = []
+    start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N), step=0, segment=3)
+    steps = runner.advance_frames(engine, model, start, lambda k, snap, eps: seen.append((k, snap.step, eps)))
+    remaining = model.n_segments - 3
+    assert steps == remaining * model.steps_per_frame
+    assert [k for k, _, _ in seen] == list(range(4, model.n_segments + 1))
+    # εr falls with the film: the value at each frame's midpoint, from 8.93 towards the dry 1.5
+    expected = [model.segment_eps_r(k) for k in range(3, model.n_segments)]
+    assert [eps for _, eps in engine.calls] == expected
+    assert expected[0] < 8.93 and expected[-1] == pytest.approx(1.5)
+    assert all(s == model.steps_per_frame for s, _ in engine.calls)
+
+
+def test_a_stop_request_ends_the_loop_after_the_frame_with_a_resume_hint(model, tmp_path):
+    engine = RecordingEngine(model)
+    start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N))
+    with runner._StopRequests(tmp_path, 0) as stops:
+        stops.signal = signal.SIGTERM  # as if the signal arrived during the first frame
+        with pytest.raises(RunStopped, match="stopped by signal 15 .* Resume with: X") as stopped:
+            runner.advance_frames(engine, model, start, lambda *a: None, stops, "Resume with: X")
+    assert stopped.value.exit_status == 128 + signal.SIGTERM
+    assert len(engine.calls) == 1
+
+
+def test_the_run_record_tracks_status_frames_and_resumes(model, tmp_path):
+    spec = model.spec
+    engine = RecordingEngine(model)
+    record = runner.RunRecord(spec, model, engine, "requested", tmp_path)
+    record.frame(2, engine.snapshot())
+    info = json.loads((tmp_path / "run.json").read_text())
+    assert info["status"] == "running" and info["last_frame"]["index"] == 2
+    record.stop(RunStopped("stopped by signal 2"), 1.0)
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "interrupted"
+    resumed = runner.RunRecord(spec, model, engine, "requested", tmp_path, Start(np.zeros((1, 3)), None, None, step=40))
+    assert resumed.info["started"] == info["started"]
+    assert resumed.info["resumes"][0]["from_step"] == 40
+    resumed.complete(2.0, 1.5, 300)
+    done = json.loads((tmp_path / "run.json").read_text())
+    assert done["status"] == "completed" and done["steps_per_second"] == pytest.approx(200.0)
+    (tmp_path / "run.json").write_bytes(b"\x00garbage")  # a damaged record is not history
+    assert "resumes" in runner.RunRecord(spec, model, engine, "r", tmp_path, Start(np.zeros((1, 3)), None, None)).info
+
+
+@pytest.mark.parametrize(
+    ("position", "energy", "message"),
+    [(np.nan, 0.0, "non-finite positions"), (0.0, 1e9, "potential energy reached")],
+)
+def test_a_blown_up_state_stops_the_run(model, position, energy, message):
+    snap = RecordingEngine(model).snapshot()
+    snap.positions = snap.positions + position
+    snap.potential_energy = energy
+    with pytest.raises(RunStopped, match=message):
+        runner.check_state(snap, model)

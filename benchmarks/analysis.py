@@ -20,8 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _systems import bulk_document  # noqa: E402
 
+from dipolewire.analysis.run_analysis import analyze_frame  # noqa: E402
 from dipolewire.model import Model  # noqa: E402
-from dipolewire.report import analyze_frame  # noqa: E402
 from dipolewire.spec import from_dict  # noqa: E402
 from dipolewire.trajectory import Snapshot, TrajectoryWriter  # noqa: E402
 

@@ -3,7 +3,7 @@ engine directly with the same model, step count and output cadence.
 
     python benchmarks/overhead.py [--repeats 3] [--json benchmarks/overhead.json]
 
-The direct script builds the engine with the same commands (LammpsRun.setup / HoomdRun.setup), then
+The direct script builds the engine with the same commands (the engine's own setup), then
 runs the same frames and εr updates, writing its frames with the engine's own writer (LAMMPS
 `dump custom`, HOOMD-blue `write.GSD`) instead of dipolewire's GSD writer. Runs alternate
 (dipolewire, direct, dipolewire, …) in one session; times are of the run loop, set-up excluded.
@@ -17,13 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from _systems import demo_document, quiet_run  # noqa: E402
 
+from dipolewire import engines  # noqa: E402
 from dipolewire.engines import available  # noqa: E402
 from dipolewire.model import Model  # noqa: E402
+from dipolewire.runner import fresh_start  # noqa: E402
 from dipolewire.spec import from_dict  # noqa: E402
 
 
@@ -35,30 +35,24 @@ def through_dipolewire(engine: str) -> float:
 def direct(engine: str) -> float:
     spec = from_dict(demo_document(engine))
     model = Model(spec)
-    positions, orientations, chirality = model.initial_configuration(np.random.default_rng(spec.numerics.seed))
+    start = fresh_start(model, spec.numerics.seed)
     with tempfile.TemporaryDirectory() as tmp:
+        run = engines.create(engine, model, Path(tmp))
+        run.setup(start, spec.numerics.seed)
         if engine == "lammps":
-            from dipolewire.engines.lammps import LammpsRun
-
-            run = LammpsRun(model, Path(tmp))
-            run.setup(positions, orientations, spec.numerics.seed, chirality)
             run.lmp.command(
                 f"dump frames all custom {model.steps_per_frame} {tmp}/frames.dump id type x y z mux muy muz"
             )
         else:
             import hoomd
 
-            from dipolewire.engines.hoomd import HoomdRun
-
-            run = HoomdRun(model, Path(tmp), "cpu")
-            run.setup(positions, orientations, spec.numerics.seed, chirality)
             writer = hoomd.write.GSD(
                 trigger=hoomd.trigger.Periodic(model.steps_per_frame), filename=f"{tmp}/f.gsd", mode="wb"
             )
             run.sim.operations.writers.append(writer)
         started = time.perf_counter()
         for k in range(model.n_segments):
-            run.advance(model.steps_per_frame, float(model.eps_r(model.film_height((k + 0.5) * model.frame_interval))))
+            run.advance(model.steps_per_frame, model.segment_eps_r(k))
         elapsed = time.perf_counter() - started
         run.close()
     return elapsed

@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _systems import bulk_document, demo_document, fixed_steps, quiet_run  # noqa: E402
 
-from dipolewire import physics, trajectory  # noqa: E402
+from dipolewire import engines, physics, trajectory  # noqa: E402
 from dipolewire.engines import available  # noqa: E402
 from dipolewire.engines import hoomd as hoomd_engine  # noqa: E402
 from dipolewire.engines import lammps as lammps_engine  # noqa: E402
@@ -90,7 +90,7 @@ def hoomd_wall_share(repeats):
     """Share of HOOMD-blue's run loop spent in the per-step Python walls, on the standard drying system."""
     import time
 
-    create = hoomd_engine._FilmWalls.create
+    create = hoomd_engine._HarmonicWalls.create
     spent = {"calls": 0, "seconds": 0.0}
 
     def timed_create(*args, **kwargs):
@@ -107,7 +107,7 @@ def hoomd_wall_share(repeats):
         return walls
 
     rows = []
-    hoomd_engine._FilmWalls.create = staticmethod(timed_create)
+    hoomd_engine._HarmonicWalls.create = staticmethod(timed_create)
     try:
         for _ in range(repeats):
             spent.update(calls=0, seconds=0.0)
@@ -123,7 +123,7 @@ def hoomd_wall_share(repeats):
             )
             print(f"  HOOMD-blue walls: {rows[-1]['us_per_step']:.0f} us/step, {rows[-1]['share']:.1%} of the loop")
     finally:
-        hoomd_engine._FilmWalls.create = staticmethod(create)
+        hoomd_engine._HarmonicWalls.create = staticmethod(create)
     return rows
 
 
@@ -192,24 +192,21 @@ def frame_cost(engine, clusters, frames=20):
 
     document = demo_document(engine) if clusters == 150 else bulk_document(engine, clusters, "1 ns")
     model = Model(from_dict(document))
-    positions, orientations, chirality = model.initial_configuration(np.random.default_rng(1))
+    start = runner.fresh_start(model, 1)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        if engine == "hoomd":
-            run = hoomd_engine.HoomdRun(model, out / "engine", "cpu")
-        else:
-            run = lammps_engine.LammpsRun(model, out / "engine")
+        run = engines.create(engine, model, out / "engine")
         (out / "engine").mkdir()
-        run.setup(positions, orientations, 1, chirality)
-        info = {"status": "running"}
-        with TrajectoryWriter(out / "trajectory.gsd", model, chirality) as writer:
-            start = time.perf_counter()
+        run.setup(start, 1)
+        record = runner.RunRecord(model.spec, model, run, "benchmark", out)
+        with TrajectoryWriter(out / "trajectory.gsd", model, start.chirality) as writer:
+            started = time.perf_counter()
             for k in range(frames):
                 snap = run.snapshot()
-                runner._check_state(snap, model)
+                runner.check_state(snap, model)
                 writer.write(snap)
-                runner._progress(info, out, k, snap)
-            seconds = (time.perf_counter() - start) / frames
+                record.frame(k, snap)
+            seconds = (time.perf_counter() - started) / frames
         run.close()
     print(f"  {engine} {clusters} clusters: {seconds * 1e3:.2f} ms per frame", flush=True)
     return {"engine": engine, "clusters": clusters, "seconds_per_frame": seconds}

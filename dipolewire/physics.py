@@ -200,7 +200,7 @@ def association_constant(beta_energy, r_max, max_angle_deg, samples=1_000_000, r
     """Association constant K (nm³) of two identical axisymmetric bodies, with its standard error.
 
     K = ∫_bonded d³r ⟨exp(−βU(r, u1, u2))⟩, the dilute-limit dimer ratio ρ2/ρ1², over the bonded region
-    of :class:`dipolewire.analyze.Chains`: body 2 within ``r_max`` (nm) of body 1, its axis within
+    of :class:`dipolewire.analysis.Chains`: body 2 within ``r_max`` (nm) of body 1, its axis within
     ``max_angle_deg`` of body 1's, and the separation within ``max_angle_deg`` of body 1's axis. Each
     unordered dimer is counted once (the bond runs from body 1 to body 2).
 

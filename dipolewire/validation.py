@@ -440,7 +440,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
     parser.add_argument("--work", default=None, help="folder for the validation runs (default: <out>/.validation-runs)")
     parser.add_argument(
-        "--engine", action="append", choices=("lammps", "hoomd"), help="engines (default: all installed)"
+        "--engine", action="append", choices=tuple(registry.REGISTRY), help="engines (default: all installed)"
     )
     parser.add_argument("--quick", action="store_true", help="shorter runs (larger errors)")
     parser.add_argument(

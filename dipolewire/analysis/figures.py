@@ -174,7 +174,7 @@ def top_view(frame, chains=None, ax=None):
     when = f"t = {logged(frame, 'time'):.0f} ns: " if "dipolewire/time" in frame.log else ""
     if chains is not None:
         title = (
-            f"{when}{chains.fraction_in_chains:.0%} of clusters in chains ({chains.describe()}); "
+            f"{when}{chains.fraction_in_chains:.0%} of clusters in chains\n({chains.describe()})\n"
             "colour = chain, grey = in no chain, arrows = dipoles"
         )
     else:

@@ -9,8 +9,9 @@ Output directory layout::
 :func:`execute` is a sequence of named steps, each usable alone: :func:`fresh_start` or
 :func:`resume_point` (where the run starts), :func:`dipolewire.engines.choose` and
 :func:`dipolewire.engines.create` (the engine), :func:`prepare_folder` (the output folder),
-:func:`advance_frames` (the loop, with progress and checks, frame by frame) and the finish
-(:class:`RunRecord` completes run.json; the ``finish`` callback leaves figures and a summary).
+:func:`announce`, :func:`advance_frames` (the loop, with checks, frame by frame) writing through
+:class:`FrameOutput` (trajectory, run.json via :class:`RunRecord`, progress), and the finish (run.json
+completed; the ``finish`` callback leaves figures and a summary).
 """
 
 from __future__ import annotations
@@ -344,6 +345,69 @@ def advance_frames(engine, model, start: Start, on_frame, stops=None, resume_hin
     return steps_done
 
 
+class FrameOutput:
+    """What rank 0 writes as a run goes: spec.toml, the trajectory frame by frame, run.json (through a
+    :class:`RunRecord`) and the progress bar."""
+
+    def __init__(self, spec, model, record: RunRecord, out_dir: Path, start: Start, resume: bool, progress: bool):
+        self.spec, self.model, self.record, self.out_dir = spec, model, record, out_dir
+        self.start, self.resume, self.progress = start, resume, progress
+        self.writer = self.bar = None
+
+    def begin(self, snap) -> None:
+        """Open the trajectory; a fresh run writes its resolved run file and frame 0."""
+        from .trajectory import TrajectoryWriter
+
+        model, start = self.model, self.start
+        if not self.resume:
+            (self.out_dir / "spec.toml").write_text(self.spec.to_toml())
+        mode = "r+" if self.resume else "w"
+        self.writer = TrajectoryWriter(self.out_dir / "trajectory.gsd", model, start.chirality, mode=mode)
+        snap.images = snap.images + start.images
+        if not self.resume:
+            self.writer.write(snap)
+        self.record.frame(start.segment, snap)
+        self.bar = _progress_bar(model, enabled=self.progress, done=start.segment * model.steps_per_frame)
+
+    def frame(self, index: int, snap, eps_r: float) -> None:
+        """Check and write frame ``index``; it becomes the resume point."""
+        snap.images = snap.images + self.start.images
+        check_state(snap, self.model)  # before writing: the last good frame stays the last frame
+        self.writer.write(snap)
+        self.record.frame(index, snap)
+        self.bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
+        self.bar.update(self.model.steps_per_frame)
+
+    def complete(self, wall_seconds: float, loop_seconds: float, steps: int) -> None:
+        self.close()
+        self.record.complete(wall_seconds, loop_seconds, steps)
+
+    def stop(self, exc: BaseException, wall_seconds: float) -> None:
+        if self.record.running:
+            self.record.stop(exc, wall_seconds)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.writer is not None:
+            self.writer.close()
+
+
+def announce(log, spec, model, engine, reason: str, out_dir: Path, start: Start, resume: bool) -> None:
+    """What a researcher should see before a run starts: engine, ranks, threads and the model."""
+    what = f"resuming '{spec.name}' at t = {start.step * model.timestep:.4g} ns" if resume else f"run '{spec.name}'"
+    log(
+        f"dipolewire {__version__}: {what} on {engine.name} ({reason}), "
+        f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
+    )
+    for line in model.summary_lines():
+        log("  " + line)
+
+
+def _on_other_ranks(index, snap, eps_r) -> None:
+    """Ranks other than 0 write nothing."""
+
+
 def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None) -> RunResult:
     """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
 
@@ -364,72 +428,39 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
         check_output(out_dir, overwrite)
         start = fresh_start(model, spec.numerics.seed)
     engine = engines.create(engine_name, model, out_dir / ENGINE_FOLDER)
-    rank0 = engine.rank == 0
-    say = log if rank0 else (lambda *a, **k: None)
     workdir = prepare_folder(engine, out_dir)
-    start_time = start.step * model.timestep
-    what = f"resuming '{spec.name}' at t = {start_time:.4g} ns" if resume else f"run '{spec.name}'"
-    say(
-        f"dipolewire {__version__}: {what} on {engine_name} ({reason}), "
-        f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
-    )
-    for line in model.summary_lines():
-        say("  " + line)
-
-    record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
-    writer = bar = None
-    started = time.perf_counter()
+    output = None
+    if engine.rank == 0:
+        announce(log, spec, model, engine, reason, out_dir, start, resume)
+        record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
+        output = FrameOutput(spec, model, record, out_dir, start, resume, progress)
     result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, engine_name, model=model)
+    started = time.perf_counter()
     try:
         with _StopRequests(workdir, engine.rank) as stops:
             engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
             snap = engine.snapshot()
-            if rank0:
-                from .trajectory import TrajectoryWriter
-
-                if not resume:
-                    (out_dir / "spec.toml").write_text(spec.to_toml())
-                writer = TrajectoryWriter(
-                    out_dir / "trajectory.gsd", model, start.chirality, mode="r+" if resume else "w"
-                )
-                snap.images = snap.images + start.images
-                if not resume:
-                    writer.write(snap)
-                record.frame(start.segment, snap)
-                bar = _progress_bar(model, enabled=progress, done=start.segment * model.steps_per_frame)
-
-            def on_frame(index, snap, eps_r):
-                if not rank0:
-                    return
-                snap.images = snap.images + start.images
-                check_state(snap, model)  # before writing: the last good frame stays the last frame
-                writer.write(snap)
-                record.frame(index, snap)
-                bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
-                bar.update(model.steps_per_frame)
-
+            if output:
+                output.begin(snap)
             loop_started = time.perf_counter()  # set-up excluded from steps/s
             hint = f"Resume with: dipolewire run {spec.source or 'FILE'} --out {out_dir} --resume"
+            on_frame = output.frame if output else _on_other_ranks
             result.steps = advance_frames(engine, model, start, on_frame, stops, hint)
         result.wall_seconds = time.perf_counter() - started
-        if rank0:
-            bar.close()
-            writer.close()
-            record.complete(result.wall_seconds, time.perf_counter() - loop_started, result.steps)
+        if output:
+            output.complete(result.wall_seconds, time.perf_counter() - loop_started, result.steps)
             if finish is not None:
                 finish(result)
         engine.barrier()  # the other ranks wait here for rank 0's figures and summary
     except BaseException as exc:
-        if rank0 and record.running:
-            record.stop(exc, time.perf_counter() - started)
+        if output:
+            output.stop(exc, time.perf_counter() - started)
         raise
     finally:
-        if bar is not None:
-            bar.close()
-        if writer is not None:
-            writer.close()
+        if output:
+            output.close()
         engine.close()
-        if rank0:
+        if engine.rank == 0:
             shutil.rmtree(workdir, ignore_errors=True)
     return result
 

@@ -428,15 +428,16 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
         check_output(out_dir, overwrite)
         start = fresh_start(model, spec.numerics.seed)
     engine = engines.create(engine_name, model, out_dir / ENGINE_FOLDER)
-    workdir = prepare_folder(engine, out_dir)
+    workdir = out_dir / ENGINE_FOLDER
     output = None
-    if engine.rank == 0:
-        announce(log, spec, model, engine, reason, out_dir, start, resume)
-        record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
-        output = FrameOutput(spec, model, record, out_dir, start, resume, progress)
     result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, engine_name, model=model)
     started = time.perf_counter()
     try:
+        prepare_folder(engine, out_dir)
+        if engine.rank == 0:
+            announce(log, spec, model, engine, reason, out_dir, start, resume)
+            record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
+            output = FrameOutput(spec, model, record, out_dir, start, resume, progress)
         with _StopRequests(workdir, engine.rank) as stops:
             engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
             snap = engine.snapshot()

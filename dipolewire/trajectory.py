@@ -77,7 +77,11 @@ class Snapshot:
 
 
 class TrajectoryWriter:
-    """Appends snapshots of a :class:`~dipolewire.model.Model` to a GSD file, flushing each frame."""
+    """Appends snapshots of a :class:`~dipolewire.model.Model` to a GSD file, flushing each frame.
+
+    ``mode="r+"`` continues an existing file in the schema version it was written with, so that every
+    frame of a file carries the same fields (a version-1 file resumed stays version 1).
+    """
 
     def __init__(self, path, model, chirality, mode: str = "w"):
         import gsd.hoomd
@@ -85,6 +89,12 @@ class TrajectoryWriter:
         self.model = model
         self.chirality = np.asarray(chirality, dtype=np.int32)
         self._file = gsd.hoomd.open(str(path), mode)
+        self._keys = [f.key for f in LOG_FIELDS]
+        if mode == "r+" and len(self._file):
+            version = schema_version(self._file[0])
+            self._keys = [
+                f.key for f in LOG_FIELDS if f.since <= version and (f.key != "schema_version" or version > 1)
+            ]
         self._static = self._static_particles()
 
     def _static_particles(self) -> dict:
@@ -156,7 +166,7 @@ class TrajectoryWriter:
             "chirality": self.chirality,
             "kT": np.array([m.kT], dtype=np.float64),
         }
-        frame.log = {LOG + f.key: values[f.key] for f in LOG_FIELDS}
+        frame.log = {LOG + key: values[key] for key in self._keys}
         self._file.append(frame)
         self._file.flush()
 
@@ -211,12 +221,12 @@ def validate(frame, where: str = "frame") -> None:
             wrong(f"log/{LOG}{field.key} is missing")
         shape = np.asarray(frame.log[LOG + field.key]).shape
         expected = shapes[field.shape]
-        if int(np.prod(shape)) != int(np.prod(expected)):
+        if shape != expected:
             wrong(f"log/{LOG}{field.key} has shape {shape}, expected {expected}")
 
 
 def open_trajectory(path, mode: str = "r"):
-    """Open a GSD file with gsd.hoomd, checking its first frame against the schema when it is a
+    """Open a GSD file with gsd.hoomd, checking its first and last frames against the schema when it is a
     dipolewire file (other GSD files with oriented particles are read as they are)."""
     import gsd.hoomd
 
@@ -225,8 +235,9 @@ def open_trajectory(path, mode: str = "r"):
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
         raise InputError(str(path), f"cannot read the GSD file: {exc}") from None
     if len(trajectory) and is_dipolewire(trajectory[0]):
-        try:
+        try:  # the first and the last frame: a file is written by one run file, frame by frame
             validate(trajectory[0], str(path))
+            validate(trajectory[len(trajectory) - 1], str(path))
         except InputError:
             trajectory.close()
             raise

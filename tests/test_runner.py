@@ -35,7 +35,10 @@ class RecordingEngine:
     def snapshot(self):
         m = self.model
         t = self.step * m.timestep
-        return Snapshot(self.step, t, np.zeros((m.N, 3)), np.tile([1.0, 0, 0, 0], (m.N, 1)), None, 0.0, 1.0, 0.0, 0.0)
+        zeros = np.zeros((m.N, 3))
+        return Snapshot(
+            self.step, t, zeros, np.tile([1.0, 0, 0, 0], (m.N, 1)), zeros.astype(np.int32), 0.0, 1.0, 0.0, 0.0
+        )
 
     def barrier(self):
         pass
@@ -112,3 +115,82 @@ def test_a_blown_up_state_stops_the_run(model, position, energy, message):
     snap.potential_energy = energy
     with pytest.raises(RunStopped, match=message):
         runner.check_state(snap, model)
+
+
+def _keep_frames(run_dir, keep, strip=()):
+    """Cut the run's trajectory to its first ``keep`` frames, without the log fields ``strip``."""
+    import gsd.hoomd
+
+    path = run_dir / "trajectory.gsd"
+    with gsd.hoomd.open(str(path)) as trajectory:
+        frames = [trajectory[k] for k in range(keep)]
+    for frame in frames:
+        for key in strip:
+            frame.log.pop("dipolewire/" + key)
+    with gsd.hoomd.open(str(path), "w") as out:
+        for frame in frames:
+            out.append(frame)
+    return frames
+
+
+def test_resume_point_is_the_last_frame(stored_run):
+    from dipolewire.trajectory import centers
+
+    spec = from_dict(tiny_document())
+    model = Model(spec)
+    last = _keep_frames(stored_run, 6)[-1]
+    start = runner.resume_point(spec, model, stored_run)
+    assert start.segment == 5 and start.step == 5 * model.steps_per_frame
+    idx = centers(last)
+    np.testing.assert_array_equal(start.positions, last.particles.position[idx])
+    np.testing.assert_array_equal(start.images, last.particles.image[idx])
+    np.testing.assert_array_equal(start.chirality, last.log["dipolewire/chirality"])
+
+
+def test_resume_point_refuses_changed_physics_and_finished_runs(stored_run):
+    model = Model(from_dict(tiny_document()))
+    changed = from_dict(tiny_document(cluster={"dipole": "40 D"}))
+    with pytest.raises(InputError, match="--resume: the run file changed the physics .*cluster.dipole"):
+        runner.resume_point(changed, Model(changed), stored_run)
+    with pytest.raises(InputError, match="--resume: the run in .* is already complete"):
+        runner.resume_point(model.spec, model, stored_run)
+
+
+def test_a_run_written_before_schema_versions_resumes_and_stays_readable(stored_run):
+    """A version-1 file (no schema_version, no kT) is continued in version 1, so every frame reads."""
+    from dipolewire.analysis.run_analysis import analyze_trajectory
+    from dipolewire.trajectory import open_trajectory, schema_version
+
+    pytest.importorskip("lammps")
+    spec = from_dict(tiny_document())
+    _keep_frames(stored_run, 12, strip=("schema_version", "kT"))
+    runner.execute(spec, stored_run, resume=True, progress=False, log=lambda *a, **k: None)
+    with open_trajectory(stored_run / "trajectory.gsd") as frames:
+        count = len(frames)
+        assert count == Model(spec).n_segments + 1
+        assert {schema_version(frame) for frame in frames} == {1}
+        assert all("dipolewire/kT" not in frame.log for frame in frames)
+    metrics = analyze_trajectory(stored_run, progress=False)
+    assert len(metrics["time_series"]) == count
+
+
+def test_frame_output_writes_each_checked_frame_and_keeps_the_last_good_one(model, tmp_path):
+    from dipolewire.trajectory import open_trajectory
+
+    engine = RecordingEngine(model)
+    start = runner.fresh_start(model, 1)
+    record = runner.RunRecord(model.spec, model, engine, "requested", tmp_path)
+    output = runner.FrameOutput(model.spec, model, record, tmp_path, start, resume=False, progress=False)
+    output.begin(engine.snapshot())
+    for index in (1, 2):
+        engine.advance(model.steps_per_frame, 2.0)
+        output.frame(index, engine.snapshot(), 2.0)
+    broken = engine.snapshot()
+    broken.positions = broken.positions * np.nan
+    with pytest.raises(RunStopped):
+        output.frame(3, broken, 2.0)
+    output.close()
+    assert (tmp_path / "spec.toml").read_text() == model.spec.to_toml()
+    with open_trajectory(tmp_path / "trajectory.gsd") as frames:
+        assert [f.configuration.step for f in frames] == [0, model.steps_per_frame, 2 * model.steps_per_frame]
+    assert json.loads((tmp_path / "run.json").read_text())["last_frame"]["index"] == 2

@@ -105,11 +105,23 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0, kappa_
     return float(dipole.energy), np.array(dipole.forces), np.array(dipole.torques)
 
 
+def _plane_of_time(wall, timestep_ns):
+    """z (nm) of a wall's plane as a function of the step, in plain floats (called every step)."""
+    ramp, reference = wall.height, wall.reference
+    if not wall.moves:
+        z = float(wall.z(0.0))
+        return lambda step: z
+    return lambda step: reference + max(ramp.end, ramp.start - ramp.speed * (step * timestep_ns))
+
+
 class _HarmonicWalls:
     """Factory for the declared harmonic walls on bead surfaces (a HOOMD custom force)."""
 
     @staticmethod
     def create(hoomd, walls, radius_by_typeid, timestep_ns):
+        # (sign of the force, stiffness zJ/nm², plane z(step)) per wall; upper walls push down
+        planes = [(-1.0 if w.side == "upper" else 1.0, w.stiffness, _plane_of_time(w, timestep_ns)) for w in walls]
+
         class HarmonicWalls(hoomd.md.force.Custom):
             def __init__(self):
                 super().__init__(aniso=False)
@@ -117,23 +129,20 @@ class _HarmonicWalls:
                 self.bead = (self.radius > 0).astype(float)  # 0 for the body centres
 
             def set_forces(self, timestep):
-                # called every step (HOOMD has no harmonic wall): few, in-place NumPy operations
-                t = timestep * timestep_ns
+                # called every step (HOOMD has no harmonic wall): NumPy on local arrays, one write each
                 with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
                     typeid = snap.particles.typeid
                     r, bead = self.radius[typeid], self.bead[typeid]
-                    z = snap.particles.position[:, 2]
-                    out.force[:, 2] = 0.0
-                    out.potential_energy[:] = 0.0
-                    for wall in walls:
-                        plane = float(wall.z(t))
-                        if wall.side == "upper":  # bead surfaces above the plane are pushed down
-                            overlap = np.maximum(z + r - plane, 0.0) * bead
-                            out.force[:, 2] -= wall.stiffness * overlap
-                        else:
-                            overlap = np.maximum(plane + r - z, 0.0) * bead
-                            out.force[:, 2] += wall.stiffness * overlap
-                        out.potential_energy[:] += 0.5 * wall.stiffness * (overlap * overlap)
+                    z = np.asarray(snap.particles.position[:, 2])
+                    force = energy = 0.0
+                    for sign, k, plane in planes:
+                        # overlap (nm) of the bead surfaces beyond the plane
+                        overlap = (z + r - plane(timestep)) if sign < 0 else (plane(timestep) + r - z)
+                        overlap = np.maximum(overlap, 0.0) * bead
+                        force = force + sign * k * overlap
+                        energy = energy + 0.5 * k * (overlap * overlap)
+                    out.force[:, 2] = force
+                    out.potential_energy[:] = energy
 
         return HarmonicWalls()
 

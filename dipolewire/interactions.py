@@ -142,6 +142,16 @@ class WCA:
         x6 = (sigma / np.maximum(r, 1e-9)) ** 6
         return np.where(r < self.r_cut(sigma), 4 * epsilon * (x6 * x6 - x6) + epsilon, 0.0)
 
+    def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
+        """Energy (zJ) between the beads of two bodies: body 2 at ``r`` (n, 3) nm from body 1, Janus axes
+        ``u1``, ``u2`` (n, 3)."""
+        energy = np.zeros(len(r))
+        for a in body.beads:
+            for b in body.beads:
+                epsilon, sigma = self.parameters(a.name, b.name)
+                energy += self.energy(epsilon, sigma, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
+        return energy
+
 
 @dataclass(frozen=True)
 class PointDipole:
@@ -155,6 +165,18 @@ class PointDipole:
     cutoff: float
     permittivity: FilmPermittivity
     kind = "point_dipole"
+
+    def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
+        """Dipole–dipole energy (zJ) of two bodies (arguments as :meth:`WCA.body_energy`) at ``eps_r``,
+        0 beyond the cut-off. Needs the dipole on the Janus axis, where the axes fix it."""
+        from .physics import dipole_energy
+
+        moment, offset = np.asarray(self.moment), self.position[2]
+        if np.linalg.norm(np.cross(moment, [0.0, 0.0, 1.0])) > 1e-12 or any(self.position[:2]):
+            raise ValueError("body_energy needs the dipole on the Janus axis")
+        separation = -(r + offset * u2 - offset * u1)  # r_1 − r_2 for the dipole sites
+        energy = dipole_energy(separation, moment[2] * u1, moment[2] * u2, eps_r)
+        return np.where(np.linalg.norm(separation, axis=1) < self.cutoff, energy, 0.0)
 
 
 # --- walls -----------------------------------------------------------------------------------------

@@ -177,13 +177,17 @@ class Model:
         """All particle types: body centres first, then bead types."""
         return self.body.types
 
+    def term(self, kind: str):
+        """The declared pair term of ``kind``."""
+        return next(term for term in self.pair_terms if term.kind == kind)
+
     @property
     def wca(self) -> WCA:
-        return self.pair_terms[0]
+        return self.term(WCA.kind)
 
     @property
     def dipole(self) -> PointDipole:
-        return self.pair_terms[1]
+        return self.term(PointDipole.kind)
 
     @cached_property
     def dipole_body(self) -> np.ndarray:
@@ -292,23 +296,12 @@ class Model:
         return np.lexsort((cell[:, 0], cell[:, 1], cell[:, 2]))
 
     def pair_energy(self, r, u1, u2, eps_r=None):
-        """Energy (zJ) of two of the model's bodies from its declared pair terms: body 2 at ``r`` (n, 3) nm
-        from body 1, Janus axes ``u1``, ``u2`` (n, 3). WCA between all bead pairs plus the dipole–dipole
-        energy at permittivity ``eps_r`` (default: the solvent's). Dipoles must lie on the Janus axis."""
-        if np.linalg.norm(np.cross(self.dipole_body, [0.0, 0.0, 1.0])) > 1e-12:
-            raise ValueError("pair_energy needs dipoles on the Janus axis")
+        """Energy (zJ) of two of the model's bodies, summed over the declared pair terms: body 2 at ``r``
+        (n, 3) nm from body 1, Janus axes ``u1``, ``u2`` (n, 3), at permittivity ``eps_r`` (default: the
+        solvent's). Dipoles must lie on the Janus axis."""
         r, u1, u2 = (np.asarray(a, dtype=float) for a in (r, u1, u2))
         eps_r = self.permittivity.wet if eps_r is None else eps_r
-        energy = np.zeros(len(r))
-        for a in self.beads:
-            for b in self.beads:
-                epsilon, sigma = self.wca.parameters(a.name, b.name)
-                energy += self.wca.energy(epsilon, sigma, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
-        mu = self.dipole_body[2]
-        offset = self.dipole_position_body[2]
-        separation = -(r + offset * u2 - offset * u1)  # r_1 − r_2 for the dipole sites
-        energy += physics.dipole_energy(separation, mu * u1, mu * u2, eps_r)
-        return energy
+        return sum(term.body_energy(self.body, r, u1, u2, eps_r) for term in self.pair_terms)
 
     def summary_lines(self) -> list[str]:
         """What a researcher should see before a run starts."""

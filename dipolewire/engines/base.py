@@ -5,8 +5,9 @@ An engine is a class with this interface (subclass :class:`Engine`) in a module 
 ``point_dipole_interactions(positions, dipoles, eps_r, cutoff)``. It receives a
 :class:`~dipolewire.model.Model` and translates the model's declaration — the body, every term in
 ``model.pair_terms`` and ``model.walls``, the schedules — into its own commands, reading nothing else
-of the run. A term whose ``kind`` is not in :attr:`Engine.capabilities` is refused by
-:meth:`Engine.check_terms`, naming the engine, before the engine starts.
+of the run. Each pair term of kind ``k`` is translated by the engine's ``_pair_k`` method and the walls
+of kind ``k`` by ``_walls_k``; :attr:`Engine.capabilities` lists those kinds, and a term of any other
+kind is refused by :meth:`Engine.check_terms`, naming the engine, before the engine starts.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class Start:
 class Engine(ABC):
     """One run of a model on one engine: ``setup``, then ``advance`` and ``snapshot`` frame by frame.
 
-    Subclasses set :attr:`name`, :attr:`label` and :attr:`capabilities`, and :attr:`rank`,
+    Subclasses set :attr:`name` and :attr:`label`, define a ``_pair_<kind>`` or ``_walls_<kind>`` method per
+    kind of term they translate (:attr:`capabilities` follows from them), and set :attr:`rank` and
     :attr:`ranks` in ``__init__``; only rank 0 receives snapshots.
     """
 
@@ -51,8 +53,30 @@ class Engine(ABC):
     name: str = ""
     #: Name for people.
     label: str = ""
-    #: ``kind`` of every interaction term this engine can translate.
+    #: ``kind`` of every interaction term this engine can translate (from its translation methods).
     capabilities: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "capabilities" not in cls.__dict__:
+            names = dir(cls)
+            cls.capabilities = frozenset(
+                name.split("_", 2)[2] for name in names if name.startswith(("_pair_", "_walls_"))
+            )
+
+    def translation(self, term_or_kind, family: str = "pair"):
+        """The method that translates a term (or a kind of wall): ``_pair_<kind>`` or ``_walls_<kind>``."""
+        kind = getattr(term_or_kind, "kind", term_or_kind)
+        return getattr(self, f"_{family}_{kind}")
+
+    @staticmethod
+    def kinds(terms) -> dict:
+        """Terms grouped by kind, in the order declared."""
+        grouped = {}
+        for term in terms:
+            grouped.setdefault(term.kind, []).append(term)
+        return grouped
+
     #: "cpu" or "gpu".
     device_name: str = "cpu"
 

@@ -152,7 +152,6 @@ class HoomdEngine(Engine):
 
     name = "hoomd"
     label = "HOOMD-blue"
-    capabilities = frozenset({"wca", "point_dipole", "harmonic_wall"})
 
     def __init__(self, model, workdir):
         super().__init__(model, workdir)
@@ -251,15 +250,19 @@ class HoomdEngine(Engine):
                     dipole.r_cut[(a, b)] = term.cutoff
         return dipole
 
+    def _walls_harmonic_wall(self, walls):
+        """The harmonic walls as one ``md.force.Custom`` on the bead surfaces."""
+        body = self.model.body
+        radius = [0.0] * len(body.center_types) + [b.radius for b in body.beads]
+        return _HarmonicWalls.create(self.hoomd, walls, radius, self.model.dynamics.timestep)
+
     def _attach(self, rigid) -> None:
         hoomd, m = self.hoomd, self.model
         body = m.body
         nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
-        translate = {"wca": self._pair_wca, "point_dipole": self._pair_point_dipole}
-        self._forces = {term.kind: translate[term.kind](term, nlist) for term in m.pair_terms}
-        if m.walls:
-            radius = [0.0] * len(body.center_types) + [b.radius for b in body.beads]
-            self._forces["harmonic_wall"] = _HarmonicWalls.create(hoomd, m.walls, radius, m.dynamics.timestep)
+        self._forces = {term.kind: self.translation(term)(term, nlist) for term in m.pair_terms}
+        for kind, walls in self.kinds(m.walls).items():
+            self._forces[kind] = self.translation(kind, "walls")(walls)
         brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
         for a in body.types:
             brownian.gamma[a] = body.gamma_t

@@ -296,7 +296,6 @@ class LammpsEngine(Engine):
 
     name = "lammps"
     label = "LAMMPS"
-    capabilities = frozenset({"wca", "point_dipole", "harmonic_wall"})
 
     def __init__(self, model, workdir):
         super().__init__(model, workdir)
@@ -335,11 +334,10 @@ class LammpsEngine(Engine):
         coeffs.append(f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(term.cutoff)}")
         return f"lj/cut/dipole/cut 0.1 {_num(term.cutoff)}", coeffs, []
 
-    def _pair_commands(self) -> list[str]:
-        translate = {"wca": self._pair_wca, "point_dipole": self._pair_point_dipole}
+    def _declared_pair_commands(self) -> list[str]:
         styles, coeffs, modifies = [], [], []
         for term in self.model.pair_terms:
-            style, c, m = translate[term.kind](term)
+            style, c, m = self.translation(term)(term)
             styles.append(style)
             coeffs += c
             modifies += m
@@ -357,14 +355,20 @@ class LammpsEngine(Engine):
             f"{_num(start)}-{_num(ramp.speed)}*step*{_num(dt)},{_num(end)})"
         )
 
-    def _wall_commands(self) -> list[str]:
+    def _declared_wall_commands(self) -> list[str]:
+        commands = []
+        for kind, walls in self.kinds(self.model.walls).items():
+            commands += self.translation(kind, "walls")(walls)
+        return commands
+
+    def _walls_harmonic_wall(self, walls) -> list[str]:
         """``fix wall/harmonic`` on each bead type: E = ε(r − rc)² with ε = k/2, acting out to the wall's
         range of overlap, its position the plane shifted by the bead radius. A fixed substrate is a
-        number; the interface, which moves while the film dries, an equal-style variable of the step."""
-        walls = self.model.walls
+        number; the interface an equal-style variable of the step, also when a film is held at a fixed
+        height (as it has always been, so held films reproduce bit for bit)."""
         variable = [wall for wall in walls if wall.moves or wall.side == "upper"]
         commands = [f"variable {wall.name} equal {self._plane(wall)}" for wall in variable]
-        for bead in self.model.body.beads if walls else ():
+        for bead in self.model.body.beads:
             t = self._type[bead.name]
             commands.append(f"group bead{t} type {t}")
             fixes, modifies = [], []
@@ -415,11 +419,11 @@ class LammpsEngine(Engine):
             f"reset_timestep {int(start.step)}",
             f"neighbor {_num(NEIGHBOR_SKIN_NM)} {NEIGHBOR_BINNING}",
             "neigh_modify every 1 delay 0 check yes exclude molecule/intra all",
-            *self._pair_commands(),
+            *self._declared_pair_commands(),
             f"timestep {_num(dynamics.timestep)}",
             f"fix bodies all rigid molecule langevin {_num(dynamics.temperature_K)} "
             f"{_num(dynamics.temperature_K)} {_num(dynamics.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
-            *self._wall_commands(),
+            *self._declared_wall_commands(),
             "compute dipole all pair lj/cut/dipole/cut",
             "thermo_style custom step time pe c_dipole",
             "thermo_modify norm no",

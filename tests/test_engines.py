@@ -45,12 +45,23 @@ class Magnetic:
 
 
 @pytest.mark.parametrize("name", sorted(engines.REGISTRY))
-def test_an_engine_refuses_a_term_it_cannot_run_naming_itself(name, model, tmp_path):
-    model.pair_terms = model.pair_terms + (Magnetic(),)
-    cls = getattr(engines.module(name), engines.REGISTRY[name].cls)
-    with pytest.raises(InputError, match=f"the {cls.label} engine cannot run the 'magnetic_dipole' interaction"):
-        cls.check_terms(model)
-    assert list(tmp_path.iterdir()) == []
+def test_an_engine_refuses_a_term_it_cannot_run_naming_itself_before_anything_is_written(name, tmp_path, monkeypatch):
+    from dipolewire.runner import execute
+
+    if not engines.available()[name]:
+        pytest.skip(f"{name} is not installed")
+    declare = Model.__init__
+
+    def with_a_magnetic_term(self, spec):
+        declare(self, spec)
+        self.pair_terms = self.pair_terms + (Magnetic(),)
+
+    monkeypatch.setattr(Model, "__init__", with_a_magnetic_term)
+    label = engines.REGISTRY[name].label
+    spec = from_dict(tiny_document(numerics={"engine": name, "device": "cpu"}))
+    with pytest.raises(InputError, match=f"the {label} engine cannot run the 'magnetic_dipole' interaction"):
+        execute(spec, tmp_path / "run", progress=False, log=lambda *a, **k: None)
+    assert not (tmp_path / "run").exists()
 
 
 def test_lammps_commands_come_from_the_declaration(model, tmp_path):
@@ -62,7 +73,7 @@ def test_lammps_commands_come_from_the_declaration(model, tmp_path):
     def pair_commands(m):
         engine = LammpsEngine(m, tmp_path)
         try:
-            return engine._pair_commands()
+            return engine._declared_pair_commands()
         finally:
             engine.close()
 
@@ -81,18 +92,29 @@ def test_lammps_commands_come_from_the_declaration(model, tmp_path):
 
 def test_hoomd_refuses_an_off_centre_dipole_before_anything_is_written(tmp_path):
     from dipolewire.engines.hoomd import HoomdEngine
+    from dipolewire.runner import execute
 
-    model = Model(from_dict(tiny_document(cluster={"dipole_offset": "0.2 nm"})))
+    spec = from_dict(tiny_document(cluster={"dipole_offset": "0.2 nm"}, numerics={"engine": "hoomd", "device": "cpu"}))
     with pytest.raises(InputError, match="cluster.dipole_offset: the HOOMD-blue engine puts the dipole"):
-        HoomdEngine.check_terms(model)
+        HoomdEngine.check_terms(Model(spec))  # needs no HOOMD-blue
+    if not engines.available()["hoomd"]:
+        pytest.skip("HOOMD-blue is not installed: the run itself is not tried")
+    with pytest.raises(InputError, match="cluster.dipole_offset: the HOOMD-blue engine puts the dipole"):
+        execute(spec, tmp_path / "run", progress=False, log=lambda *a, **k: None)
+    assert not (tmp_path / "run").exists()
 
 
 def test_auto_follows_the_hardware(monkeypatch):
     monkeypatch.setattr(engines, "available", lambda: {"lammps": True, "hoomd": False})
     assert engines.choose("auto") == (
         "lammps",
-        "auto: HOOMD-blue is not installed; on CPUs LAMMPS runs this model faster",
+        "auto: HOOMD-blue not installed; on CPUs LAMMPS runs this model fastest of the installed engines",
     )
+    # a GPU makes HOOMD-blue the choice, unless the CPU is asked for
+    monkeypatch.setattr(engines, "available", lambda: {"lammps": True, "hoomd": True})
+    monkeypatch.setattr(engines.module("hoomd"), "gpu_available", lambda: True)
+    assert engines.choose("auto") == ("hoomd", "auto: HOOMD-blue with a GPU")
+    assert engines.choose("auto", device="cpu")[0] == "lammps"
     monkeypatch.setattr(engines, "available", lambda: {"lammps": False, "hoomd": False})
     with pytest.raises(InputError, match="no engine is installed"):
         engines.choose("auto")

@@ -54,8 +54,17 @@ def module(name: str):
     return importlib.import_module(REGISTRY[name].module)
 
 
+def gpu_available(name: str) -> bool:
+    """Whether engine ``name`` is installed and can use a GPU here (its module's ``gpu_available()``)."""
+    return available()[name] and getattr(module(name), "gpu_available", lambda: False)()
+
+
 def choose(requested: str, device: str = "auto") -> tuple[str, str]:
-    """The engine to use and why: ``auto`` follows the hardware, not the import order."""
+    """The engine to use and why: ``auto`` follows the hardware, not the import order.
+
+    ``auto`` takes the first engine in :data:`REGISTRY` that has a GPU here (unless ``device`` is "cpu"),
+    else the first installed one: the registry lists engines fastest-on-CPU first.
+    """
     have = available()
     if requested != "auto":
         entry = REGISTRY[requested]
@@ -64,14 +73,18 @@ def choose(requested: str, device: str = "auto") -> tuple[str, str]:
             alternative = f" or use {others[0]}" if others else ""
             raise InputError("engine", f"{entry.label} is not installed; {entry.install}{alternative}")
         return requested, "requested"
-    if have["hoomd"] and device != "cpu" and module("hoomd").gpu_available():
-        return "hoomd", "auto: HOOMD-blue with a GPU"
-    if have["lammps"]:
-        why = "no GPU for HOOMD-blue" if have["hoomd"] else "HOOMD-blue is not installed"
-        return "lammps", f"auto: {why}; on CPUs LAMMPS runs this model faster"
-    if have["hoomd"]:
-        return "hoomd", "auto: LAMMPS is not installed"
-    raise InputError("engine", f"no engine is installed: {REGISTRY['lammps'].install}")
+    if device != "cpu":
+        for name, entry in REGISTRY.items():
+            if gpu_available(name):
+                return name, f"auto: {entry.label} with a GPU"
+    installed = [name for name in REGISTRY if have[name]]
+    if not installed:
+        first = next(iter(REGISTRY.values()))
+        raise InputError("engine", f"no engine is installed: {first.install}")
+    chosen = REGISTRY[installed[0]]
+    missing = [entry.label for name, entry in REGISTRY.items() if not have[name]]
+    why = f"{' and '.join(missing)} not installed" if missing else "no GPU here"
+    return installed[0], f"auto: {why}; on CPUs {chosen.label} runs this model fastest of the installed engines"
 
 
 def create(name: str, model, workdir):

@@ -14,7 +14,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import gsd.hoomd
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -23,7 +22,7 @@ from _systems import bulk_document  # noqa: E402
 from dipolewire.analysis.run_analysis import analyze_frame  # noqa: E402
 from dipolewire.model import Model  # noqa: E402
 from dipolewire.spec import from_dict  # noqa: E402
-from dipolewire.trajectory import Snapshot, TrajectoryWriter  # noqa: E402
+from dipolewire.trajectory import Snapshot, TrajectoryWriter, open_trajectory  # noqa: E402
 
 
 def frame_of(clusters: int, path: Path):
@@ -34,7 +33,7 @@ def frame_of(clusters: int, path: Path):
     )
     with TrajectoryWriter(path, model, chirality) as writer:
         writer.write(snap)
-    with gsd.hoomd.open(str(path)) as trajectory:
+    with open_trajectory(path) as trajectory:
         return trajectory[0]
 
 

@@ -42,7 +42,8 @@ def main():
                 f"from dipolewire.cli import main; main(['run', {str(run_file)!r}, '--quiet', '--out', {str(out)!r}])"
             )
             analysis = peak_kib(
-                f"from dipolewire.analysis.run_analysis import analyze_trajectory; analyze_trajectory({str(out)!r}, progress=False)"
+                "from dipolewire.analysis.run_analysis import analyze_trajectory; "
+                f"analyze_trajectory({str(out)!r}, progress=False)"
             )
             rows.append({"clusters": n, "run_MiB": run / 1024, "analysis_MiB": analysis / 1024})
             print(f"{n:7d} clusters: run {run / 1024:7.1f} MiB, analysis {analysis / 1024:7.1f} MiB", flush=True)

@@ -20,7 +20,6 @@ import tempfile
 from pathlib import Path
 
 import freud
-import gsd.hoomd
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -136,7 +135,7 @@ def deposit_frame(engine, workdir):
     """The last frame of the standard drying system run to its end."""
     info_dir = Path(workdir) / "demo"
     quiet_run(demo_document(engine), info_dir)
-    with gsd.hoomd.open(info_dir / "trajectory.gsd") as traj:
+    with trajectory.open_trajectory(info_dir / "trajectory.gsd") as traj:
         return traj[-1]
 
 

@@ -246,6 +246,9 @@ def _cluster(table) -> ClusterSpec:
     if merged.get("partner_diameter") is not None:
         partner_diameter = _quantity(merged, "partner_diameter", "length", "cluster")
         partner = partner or "X"
+        # the partner's name is its particle type, beside "Au" and the centre types "<preset>:R/S"
+        if not isinstance(partner, str) or not partner or partner == "Au" or ":" in partner:
+            raise InputError("cluster.partner", f'must be a metal name other than "Au", without ":", got {partner!r}')
     for key, value in (("au_diameter", au), ("partner_diameter", partner_diameter)):
         if value is not None and value > hydro + 1e-12:
             raise InputError(f"cluster.{key}", f"must not exceed hydrodynamic_diameter ({hydro:g} nm)")

@@ -2,13 +2,11 @@
 
 Units are the nano system: positions nm, time ns, dipoles e·nm, energies zJ.
 
-Particles follow HOOMD-blue's rigid-body layout, so a frame can seed a HOOMD-blue simulation:
-the N body centres come first (``body`` = own index, types ``<preset>:R`` / ``<preset>:S``), then
-the beads of each body in order (``body`` = index of their centre, types ``Au``, ``Cu`` …).
-Orientations are quaternions (w, x, y, z) taking the body frame (Janus axis = z) to the lab frame.
-Per-frame values live under ``log/dipolewire/``; :data:`LOG_FIELDS` lists them and
-:func:`schema_markdown` prints the table of ``docs/trajectory.md``. :func:`validate` checks a frame
-against the schema; :func:`open_trajectory` checks a file when it is read.
+Particles follow HOOMD-blue's rigid-body layout (body centres first, then their beads; see
+:meth:`TrajectoryWriter.write`). Per-frame values live under ``log/dipolewire/``: :data:`LOG_FIELDS`
+defines them and :func:`schema_markdown` prints their table in ``docs/trajectory.md``, the one place
+the schema is described for people. :func:`validate` checks a frame against the schema;
+:func:`open_trajectory` checks a file when it is read.
 """
 
 from __future__ import annotations

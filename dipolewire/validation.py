@@ -72,9 +72,9 @@ def _quiet_run(document: dict, out: Path) -> Model:
 
 
 def _frames(out: Path):
-    import gsd.hoomd
+    from .trajectory import open_trajectory
 
-    with gsd.hoomd.open(str(out / "trajectory.gsd")) as trajectory:
+    with open_trajectory(out / "trajectory.gsd") as trajectory:
         return list(trajectory)
 
 

@@ -70,8 +70,9 @@ SIMULATED_LOG = ("time", "film_height", "eps_r", "potential_energy", "dipole_ene
 
 
 def trajectory_digest(path) -> str:
-    """SHA-256 of the physics in a trajectory: every frame's step, particle positions, orientations and
-    images, and the logged time, film height, εr and energies. Equal digests: bit-identical runs."""
+    """SHA-256 of the physics in a trajectory: every frame's step, particle positions, orientations,
+    images and types, the chirality of each body, and the logged time, film height, εr and energies.
+    Equal digests: bit-identical runs."""
     import hashlib
 
     import gsd.hoomd
@@ -80,7 +81,8 @@ def trajectory_digest(path) -> str:
     with gsd.hoomd.open(str(path)) as trajectory:
         for frame in trajectory:
             digest.update(np.int64(frame.configuration.step).tobytes())
-            for array in (frame.particles.position, frame.particles.orientation, frame.particles.image):
+            p = frame.particles
+            for array in (p.position, p.orientation, p.image, p.typeid, frame.log["dipolewire/chirality"]):
                 digest.update(np.ascontiguousarray(array).tobytes())
             for key in SIMULATED_LOG:
                 digest.update(np.ascontiguousarray(frame.log["dipolewire/" + key], dtype=np.float64).tobytes())

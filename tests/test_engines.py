@@ -196,3 +196,10 @@ def test_a_third_engine_is_one_module_and_one_registry_entry(tmp_path, monkeypat
         # the runner applied the model's permittivity schedule, frame by frame
         for k in range(1, len(frames)):
             assert logged(frames[k], "eps_r") == pytest.approx(model.segment_eps_r(k - 1))
+
+
+@pytest.mark.parametrize("partner", ["Au", "Cu:R"])
+def test_bead_names_that_would_clash_as_particle_types_are_refused(partner):
+    """The declaration keys beads and centres by particle type, so their names must be distinct."""
+    with pytest.raises(InputError, match='cluster.partner: must be a metal name other than "Au"'):
+        from_dict(tiny_document(cluster={"partner": partner}))

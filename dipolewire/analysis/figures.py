@@ -38,9 +38,9 @@ def save(fig, path, dpi=150) -> None:
     fig.savefig(path, dpi=dpi)
 
 
-def shade_tem_band(ax, label=True, alpha=0.2) -> None:
-    """The TEM spacing band, 1.8–2.5 nm, shaded on an axis of spacings."""
-    ax.axvspan(*TEM_BAND_NM, color="tab:orange", alpha=alpha, label="TEM 1.8–2.5 nm" if label else None)
+def shade_tem_band(ax, label="TEM 1.8–2.5 nm", alpha=0.2, band=TEM_BAND_NM) -> None:
+    """The TEM spacing band (default 1.8–2.5 nm) shaded on an axis of spacings; ``label`` None for none."""
+    ax.axvspan(*band, color="tab:orange", alpha=alpha, label=label)
 
 
 # --- measurements ------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def spacing_and_rdf(spacing, rdf, dimensions: int):
     axes = new_axes((10, 3.8), 1, 2)
     spacing_histogram(spacing, axes[0])
     axes[1].plot(*rdf, color="k")
-    shade_tem_band(axes[1], label=False)
+    shade_tem_band(axes[1], label=None)
     axes[1].set_xlabel("r (nm)")
     axes[1].set_ylabel(f"g(r) ({dimensions}D)")
     return axes[0].figure
@@ -220,7 +220,7 @@ def energy_curve(table, query, ax=None, marked=None):
 
     ax = ax if ax is not None else new_axes((6.0, 4.0))
     kT_kJ = zJ_to_kJ_per_mol(query.kT)
-    ax.axvspan(*TEM_BAND_NM, color="tab:orange", alpha=0.15, label="TEM spacing 1.8–2.5 nm")
+    shade_tem_band(ax, "TEM spacing 1.8–2.5 nm", alpha=0.15)
     ax.axhline(-kT_kJ, color="0.5", lw=0.8, ls="--", label="−kT")
     ax.plot(table.r_nm, table.energy_kJ_per_mol, color="tab:blue", lw=2, label=query.geometry_name)
     if marked is not None and len(marked.r_nm) <= 50:
@@ -238,7 +238,7 @@ def energy_curve(table, query, ax=None, marked=None):
 def tem_overlay(simulated, tem, stats: dict, ax=None):
     """Simulated and measured spacing densities on one axis (nm)."""
     ax = ax if ax is not None else new_axes((6, 4))
-    ax.axvspan(*stats["band_nm"], color="tab:orange", alpha=0.15, label="TEM band")
+    shade_tem_band(ax, "TEM band", alpha=0.15, band=stats["band_nm"])
     if tem.is_histogram:
         density = tem.counts / tem.counts.sum() / np.diff(tem.edges)
         ax.stairs(density, tem.edges, color="k", lw=1.5, label=f"TEM (n = {tem.count})")

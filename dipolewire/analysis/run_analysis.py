@@ -39,8 +39,6 @@ TIME_SERIES_FIELDS = (
     "frame",
     "time_ns",
     "film_height_nm",
-    "eps_r",
-    "dipole_energy_per_cluster_kT",
     "fraction_in_chains",
     "number_average_length",
     "weight_average_length",
@@ -49,6 +47,8 @@ TIME_SERIES_FIELDS = (
     "mean_spacing_nm",
     "polar",
     "nematic",
+    "eps_r",
+    "dipole_energy_per_cluster_kT",
 )
 
 

@@ -11,10 +11,6 @@ from dipolewire import __version__
 from dipolewire.cli import main
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True)
-
-
 def test_version(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])
@@ -93,41 +89,57 @@ def test_range_csv_and_plot(tmp_path, capsys):
     assert "at r = 1.8" in capsys.readouterr().out  # 15 kT is reached near 1.82 nm
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["energy", "--mu", "-3 D"], "--mu: must be > 0"),
-        (["energy", "--r", "1.8 kg"], "--r: '1.8 kg' is not a length"),
-        (["energy", "--r", "1.8"], "--r: '1.8' has no unit"),
-        (["energy", "--eps-r", "0.5"], "--eps-r: relative permittivity must be >= 1"),
-        (["energy", "--temperature", "-5 K"], "--temperature: must be > 0"),
-        (["energy", "--angles", "0", "0", "90"], "--angles:"),
-        (["energy", "--range", "3 nm", "1 nm"], "--range: STOP must exceed START"),
-        (["energy", "--r", "2 nm", "--plot", "x.png"], "--plot: needs several separations"),
-        (["energy", "--energy", "+5 zJ", "--geometry", "head-to-head"], "geometry is repulsive"),
-        (["energy", "--nonsense"], "unrecognized arguments"),
-    ],
-)
-def test_bad_input_is_one_line_exit_2(tmp_path, args, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "dipolewire.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+BAD_INPUT = [
+    (["energy", "--mu", "-3 D"], "--mu: must be > 0"),
+    (["energy", "--r", "1.8 kg"], "--r: '1.8 kg' is not a length"),
+    (["energy", "--r", "1.8"], "--r: '1.8' has no unit"),
+    (["energy", "--eps-r", "0.5"], "--eps-r: relative permittivity must be >= 1"),
+    (["energy", "--temperature", "-5 K"], "--temperature: must be > 0"),
+    (["energy", "--angles", "0", "0", "90"], "--angles:"),
+    (["energy", "--range", "3 nm", "1 nm"], "--range: STOP must exceed START"),
+    (["energy", "--r", "2 nm", "--plot", "x.png"], "--plot: needs several separations"),
+    (["energy", "--energy", "+5 zJ", "--geometry", "head-to-head"], "geometry is repulsive"),
+    (["energy", "--nonsense"], "unrecognized arguments"),
+]
+
+
+def exit_status(args):
+    """What `dipolewire ARGS` exits with, run in this process (argparse's own errors raise SystemExit)."""
+    try:
+        return main(args)
+    except SystemExit as stop:
+        return stop.code
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT)
+def test_bad_input_is_one_line_exit_2(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    assert exit_status(args) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
     assert lines[0].startswith("dipolewire: error: ")
     assert message in lines[0]
-    assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-def test_debug_shows_traceback():
-    result = run_cli("--debug", "energy", "--mu", "-3 D")
-    assert result.returncode != 0
-    assert "Traceback" in result.stderr
+@pytest.mark.parametrize(("args", "message"), [BAD_INPUT[0], BAD_INPUT[-1]])
+def test_bad_input_in_a_real_process(tmp_path, args, message):
+    """A value error and a usage error, as a shell sees them: status 2, one line on stderr, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dipolewire.cli", *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stdout == "" and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("dipolewire: error: ") and message in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_debug_shows_traceback(capsys):
+    from dipolewire.errors import InputError
+
+    with pytest.raises(InputError, match="--mu: must be > 0"):
+        main(["--debug", "energy", "--mu", "-3 D"])
+    assert capsys.readouterr().err == ""  # raised, not turned into a one-line message
 
 
 def test_console_script_is_installed():

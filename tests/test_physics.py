@@ -39,51 +39,24 @@ def test_coupling_constants(paper_facts):
         assert lam == pytest.approx(case["lambda"], abs=one_digit), case
 
 
-def test_contact_head_to_tail_energy_is_minus_two_lambda_kT():
-    lam = physics.coupling_constant(MU_PAPER, 1.8, KT_298, 2.0)
-    assert physics.aligned_energy(MU_PAPER, 1.8, eps_r=2.0) == pytest.approx(-2 * lam * KT_298)
-
-
 def test_stokes_einstein(paper_facts):
+    """Dt and Dr of a 1.8 nm sphere in CH2Cl2 at 298.15 K against the reference sheet, to its last digit."""
     se = paper_facts["stokes_einstein_CH2Cl2"]
     kT = units.kT_zJ(se["temperature_K"])
     eta, d = se["viscosity_mPa_s"], se["diameter_nm"]
-    # the sheet rounds 0.58752 to 0.588; compare to the digits it prints, plus rounding of inputs
-    assert physics.translational_diffusion(kT, eta, d) == pytest.approx(se["Dt_nm2_per_ns"], abs=1e-3)
-    assert physics.rotational_diffusion(kT, eta, d) == pytest.approx(se["Dr_per_ns"], abs=1e-3)
-    # exact relations: γt = 3πηd, γr = πηd³, so Dt/Dr = d²/3
-    assert physics.translational_friction(eta, d) == pytest.approx(3 * math.pi * eta * d)
-    ratio = physics.translational_diffusion(kT, eta, d) / physics.rotational_diffusion(kT, eta, d)
-    assert ratio == pytest.approx(d**2 / 3)
+    Dt, Dr = se["Dt_nm2_per_ns"], se["Dr_per_ns"]
+    assert physics.translational_diffusion(kT, eta, d) == pytest.approx(Dt, abs=printed_digits(Dt))
+    assert physics.rotational_diffusion(kT, eta, d) == pytest.approx(Dr, abs=printed_digits(Dr))
 
 
-def test_stokes_einstein_against_si():
-    """Dt computed in SI (m²/s) and converted equals the nano-unit result."""
-    eta_si, d_si, T = 0.413e-3, 1.8e-9, 298.15
-    dt_si = units.BOLTZMANN_J_PER_K * T / (3 * math.pi * eta_si * d_si)  # m²/s
-    dt_nano = physics.translational_diffusion(units.kT_zJ(T), 0.413, 1.8)  # nm²/ns
-    assert dt_nano == pytest.approx(dt_si * 1e18 / 1e9, rel=1e-12)
-
-
-def test_bjerrum_and_debye_lengths_against_si():
-    eps_r, T, molar = 78.4, 298.15, 0.1
-    lb_si = units.ELEMENTARY_CHARGE_C**2 / (
-        4 * math.pi * units.VACUUM_PERMITTIVITY_F_PER_M * eps_r * units.BOLTZMANN_J_PER_K * T
-    )
-    assert physics.bjerrum_length(units.kT_zJ(T), eps_r) == pytest.approx(lb_si * 1e9, rel=1e-12)
-    # 1:1 salt: I = c; κ² = 2 NA e² I / (ε0 εr kT) with I in mol/m³
-    kappa_si = math.sqrt(
-        2
-        * units.AVOGADRO_PER_MOL
-        * units.ELEMENTARY_CHARGE_C**2
-        * molar
-        * 1e3
-        / (units.VACUUM_PERMITTIVITY_F_PER_M * eps_r * units.BOLTZMANN_J_PER_K * T)
-    )
-    ionic = units.parse(f"{molar} M", "concentration")
-    debye = physics.debye_length(ionic, units.kT_zJ(T), eps_r)
-    assert debye == pytest.approx(1e9 / kappa_si, rel=1e-12)
-    assert debye == pytest.approx(0.96, abs=0.01)  # the textbook 0.304/√I nm for water
+def test_bjerrum_and_debye_lengths(paper_facts):
+    # lB = e²/(4π ε0 kT) in vacuum is the sheet's Coulomb prefactor over its kT: 230.708/4.1164 nm
+    vacuum = paper_facts["coulomb_zJ_nm"] / paper_facts["kT_298.15K_zJ"]
+    kT = units.kT_zJ(298.15)
+    assert physics.bjerrum_length(kT, 1.0) == pytest.approx(vacuum, rel=2e-5)  # the printed digits of both
+    # 1:1 salt in water (εr 78.4) at 25 °C: 1/κ = 0.304 nm/√(I/M), the textbook value, to its last digit
+    debye = physics.debye_length(units.parse("0.1 M", "concentration"), kT, 78.4)
+    assert debye == pytest.approx(0.304 / 0.1**0.5, rel=0.0005 / 0.304)
     with pytest.raises(InputError):
         physics.debye_length(0.0, 4.0, 78.4)
 
@@ -178,14 +151,17 @@ def test_general_energy_matches_classical_angles(random_pair):
     np.testing.assert_allclose(physics.dipole_energy(r_ij, mu_i, mu_j), classical, rtol=1e-9)
 
 
-def test_named_geometries():
-    r = 2.0
-    e = {name: physics.aligned_energy(MU_PAPER, r, *np.radians(a)) for name, a in physics.GEOMETRIES.items()}
-    base = units.COULOMB_ZJ_NM * MU_PAPER**2 / r**3
-    assert e["head-to-tail"] == pytest.approx(-2 * base)
-    assert e["side-by-side-antiparallel"] == pytest.approx(-base)
-    assert e["side-by-side-parallel"] == pytest.approx(base)
-    assert e["head-to-head"] == pytest.approx(2 * base)
+def test_named_geometries(paper_facts):
+    """Head-to-tail at 2.00 nm is the sheet's −28.38 kJ/mol; side by side antiparallel binds half as strongly,
+    side by side parallel repels by half, head to head repels as strongly."""
+    e = {
+        name: units.zJ_to_kJ_per_mol(physics.aligned_energy(MU_PAPER, 2.0, *np.radians(a)))
+        for name, a in physics.GEOMETRIES.items()
+    }
+    assert e["head-to-tail"] == pytest.approx(paper_facts["head_to_tail_vacuum_43.42D_kJ_per_mol"]["2.00"], abs=5e-3)
+    assert e["side-by-side-antiparallel"] == pytest.approx(e["head-to-tail"] / 2, rel=1e-12)
+    assert e["side-by-side-parallel"] == pytest.approx(-e["head-to-tail"] / 2, rel=1e-12)
+    assert e["head-to-head"] == pytest.approx(-e["head-to-tail"], rel=1e-12)
 
 
 def test_screening_multiplies_by_exponential():

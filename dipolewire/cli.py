@@ -245,13 +245,16 @@ def _run_energy(args) -> int:
         raise InputError("--plot", "needs several separations: give --range START STOP")
 
     table = query.table(distances)
+    # every value is checked before anything is printed or written
+    distance_line = None
+    if args.target_energy:
+        energy = -abs(_nonzero_energy(args.target_energy, temperature))
+        distance_line = query.distance_line(energy, args.target_energy)
     print(query.header())
     if distances:
         print(table.format())
-    if args.target_energy:
-        target = args.target_energy
-        energy = -abs(_nonzero_energy(target, temperature))
-        print(query.distance_line(energy, target))
+    if distance_line:
+        print(distance_line)
     if args.csv:
         table.write_csv(args.csv)
         print(f"table written to {args.csv}")

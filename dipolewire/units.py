@@ -37,8 +37,6 @@ BOLTZMANN_J_PER_K = 1.380649e-23  # exact
 AVOGADRO_PER_MOL = 6.02214076e23  # exact
 SPEED_OF_LIGHT_M_PER_S = 299_792_458.0  # exact
 VACUUM_PERMITTIVITY_F_PER_M = 8.8541878128e-12
-CALORIE_J = 4.184  # thermochemical calorie
-ZERO_CELSIUS_K = 273.15
 
 # --- the nano system in SI --------------------------------------------------------------
 NM_M = 1e-9
@@ -55,12 +53,6 @@ BOLTZMANN_ZJ_PER_K = BOLTZMANN_J_PER_K / ZJ_J
 DEBYE_E_NM = (1e-21 / SPEED_OF_LIGHT_M_PER_S) / (ELEMENTARY_CHARGE_C * NM_M)
 #: One kJ/mol (per particle) in zJ.
 KJ_PER_MOL_ZJ = 1e3 / AVOGADRO_PER_MOL / ZJ_J
-#: One kcal/mol in zJ.
-KCAL_PER_MOL_ZJ = CALORIE_J * KJ_PER_MOL_ZJ
-#: One electronvolt in zJ.
-EV_ZJ = ELEMENTARY_CHARGE_C / ZJ_J
-#: One mPa·s in ag/(nm·ns).
-MPA_S = 1e-3 / (AG_KG / (NM_M * NS_S))
 #: One mol/L as a number density in nm⁻³.
 MOLAR_PER_NM3 = AVOGADRO_PER_MOL * 1e3 * NM_M**3
 
@@ -88,11 +80,6 @@ def debye_to_e_nm(dipole_D):
 def e_nm_to_debye(dipole_e_nm):
     """Dipole moment in e·nm → debye."""
     return dipole_e_nm / DEBYE_E_NM
-
-
-def celsius_to_kelvin(temperature_C):
-    """Temperature in °C → K."""
-    return temperature_C + ZERO_CELSIUS_K
 
 
 # --- parsing quantity strings -----------------------------------------------------------
@@ -169,12 +156,3 @@ def parse(text: str, kind: str, field: str | None = None, temperature_K: float |
         raise InputError(field, f"{text!r} is not a {kind}; use units like {examples}") from None
     except Exception:  # pint's parser raises many types (tokenize, assertion, undefined unit)
         raise InputError(field, f"unknown unit in {text!r}; use units like {examples}") from None
-
-
-def to_internal(value, kind: str, field: str | None = None, temperature_K: float | None = None) -> float:
-    """A number (already in the internal unit) or a quantity string → float in the internal unit."""
-    if isinstance(value, bool):
-        raise InputError(field or kind, f"expected a {kind}, got {value!r}")
-    if isinstance(value, int | float):
-        return float(value)
-    return parse(value, kind, field=field, temperature_K=temperature_K)

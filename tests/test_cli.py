@@ -147,3 +147,10 @@ def test_console_script_is_installed():
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "energy" in result.stdout
+
+
+def test_an_energy_no_separation_gives_is_refused_before_anything_is_printed(capsys):
+    assert main(["energy", "--energy", "5 zJ", "--geometry", "head-to-head"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == "dipolewire: error: energy: this geometry is repulsive; no separation gives -5 zJ"

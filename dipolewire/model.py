@@ -210,10 +210,6 @@ class Model:
         """Height H(t) (nm) of the evaporation interface above the substrate."""
         return self.film(time_ns)
 
-    def interface_z(self, time_ns):
-        """Lab-frame z (nm) of the interface."""
-        return self.substrate_z + self.film_height(time_ns)
-
     def eps_r(self, height_nm):
         """εr of the film at height H (nm): see :class:`~dipolewire.interactions.FilmPermittivity`."""
         return self.permittivity.of_height(height_nm)

@@ -54,11 +54,6 @@ def module(name: str):
     return importlib.import_module(REGISTRY[name].module)
 
 
-def gpu_available(name: str) -> bool:
-    """Whether engine ``name`` is installed and can use a GPU here (its module's ``gpu_available()``)."""
-    return available()[name] and getattr(module(name), "gpu_available", lambda: False)()
-
-
 def choose(requested: str, device: str = "auto") -> tuple[str, str]:
     """The engine to use and why: ``auto`` follows the hardware, not the import order.
 
@@ -75,7 +70,8 @@ def choose(requested: str, device: str = "auto") -> tuple[str, str]:
         return requested, "requested"
     if device != "cpu":
         for name, entry in REGISTRY.items():
-            if gpu_available(name):
+            # an engine that can use a GPU says so through its module's gpu_available()
+            if have[name] and getattr(module(name), "gpu_available", lambda: False)():
                 return name, f"auto: {entry.label} with a GPU"
     installed = [name for name in REGISTRY if have[name]]
     if not installed:

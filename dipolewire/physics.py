@@ -197,17 +197,47 @@ def chain_truncation_fraction(cutoff, spacing):
 
 
 def association_constant(beta_energy, r_max, max_angle_deg, samples=1_000_000, rng=None, batch=200_000):
-    """Association constant K (nm³) of two identical axisymmetric bodies, with its standard error.
+    """Association constant K (nm³) of two identical axisymmetric bodies, with its standard error (nm³).
 
-    K = ∫_bonded d³r ⟨exp(−βU(r, u1, u2))⟩, the dilute-limit dimer ratio ρ2/ρ1², over the bonded region
-    of :class:`dipolewire.analysis.Chains`: body 2 within ``r_max`` (nm) of body 1, its axis within
-    ``max_angle_deg`` of body 1's, and the separation within ``max_angle_deg`` of body 1's axis. Each
-    unordered dimer is counted once (the bond runs from body 1 to body 2).
+    K is the dilute-limit dimer ratio ρ2/ρ1² (ρ in 1/nm³), with ρ2 counting unordered pairs:
+
+        K = ½ ∫ d³r ⟨B(r, u1, u2) exp(−βU(r, u1, u2))⟩ over uniform unit axes u1, u2,
+
+    where B = 1 when the pair is bonded and the ½ is the symmetry number of a dimer of identical
+    bodies (swapping them gives the same dimer). The bond is that of
+    :class:`dipolewire.analysis.Chains`: body j is bonded *ahead* of body i (i → j) when |r_ij| <
+    ``r_max`` (nm), u_i·u_j > cos θ and r̂_ij·u_i > cos θ, with θ = ``max_angle_deg``; a pair is
+    bonded when it is bonded in either direction, B = B12 + B21 − B12·B21.
+
+    How the two directions count, for any θ:
+
+    - θ ≤ 60°: a pair is never bonded both ways (r̂ within θ of u1 and −r̂ within θ of u2 puts the
+      axes more than 180° − 2θ ≥ θ apart), so the two directions are disjoint and, the energy being
+      unchanged by swapping the bodies, K = ∫ B12 e^(−βU): every dimer counted once, from the body
+      behind. This is exactly what :class:`Chains` counts as an open chain of two in a dilute system,
+      and the range the validation's dimer-ratio check uses (45°).
+    - θ > 60°: some pairs are bonded both ways; they count once (K = ∫ B12 e^(−βU) − ½ ∫ B12 B21
+      e^(−βU)), not twice. :class:`Chains` reports such a pair as a ring of two rather than as an
+      open chain, so for θ > 60° K is the dimer ratio of pairs bonded either way, not of its chains.
+    - θ = 180°: the rule is symmetric (every pair within ``r_max`` is bonded, both ways), and K is half
+      the bonded volume times the mean Boltzmann factor: 2π r_max³/3 for U = 0.
 
     ``beta_energy(r, u1, u2)`` takes arrays (n, 3) — separation r = r2 − r1 (nm) and unit axes — and
-    returns U/kT. The integral is Monte Carlo in the frame where u1 = z: r uniform in the cone (volume
-    2π(1 − cos θ) r_max³/3), u2 uniform in its cone (a fraction (1 − cos θ)/2 of all directions).
+    returns U/kT (dimensionless). It must describe identical bodies: unchanged under (r, u1, u2) →
+    (−r, u2, u1). The integral is Monte Carlo in the frame where u1 = z, over the region of B12: r
+    uniform in the cone (volume 2π(1 − cos θ) r_max³/3), u2 uniform in its cone (a fraction
+    (1 − cos θ)/2 of all directions); each sample weighs e^(−βU), halved when B21 holds too.
+
+    Raises:
+        InputError (a ValueError): ``r_max`` not > 0, ``max_angle_deg`` outside (0°, 180°], or
+            ``samples`` < 2.
     """
+    if not r_max > 0:
+        raise InputError("r_max", f"must be > 0 nm, got {r_max}")
+    if not 0 < max_angle_deg <= 180:
+        raise InputError("max_angle_deg", f"must be in (0°, 180°], got {max_angle_deg}")
+    if not samples >= 2:
+        raise InputError("samples", f"must be >= 2 for a standard error, got {samples}")
     rng = rng if rng is not None else np.random.default_rng()
     cos_max = math.cos(math.radians(max_angle_deg))
     region = 2 * math.pi * (1 - cos_max) * r_max**3 / 3
@@ -224,7 +254,13 @@ def association_constant(beta_energy, r_max, max_angle_deg, samples=1_000_000, r
         n = min(batch, samples - done)
         r = cone(n) * (r_max * rng.uniform(0.0, 1.0, n) ** (1 / 3))[:, None]
         u1 = np.tile([0.0, 0.0, 1.0], (n, 1))
-        weight = np.exp(-np.asarray(beta_energy(r, u1, cone(n)), dtype=float))
+        u2 = cone(n)
+        weight = np.exp(-np.asarray(beta_energy(r, u1, u2), dtype=float))
+        if max_angle_deg > 60:  # below, a pair is never bonded both ways (see above)
+            length = np.linalg.norm(r, axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                both = (-np.sum(r * u2, axis=1) / length > cos_max) & (length > 0)
+            weight = np.where(both, 0.5 * weight, weight)
         total += weight.sum()
         total_sq += (weight**2).sum()
         done += n

@@ -376,18 +376,29 @@ def _run_compare(args) -> int:
     return 0
 
 
+#: A film large enough for any preset, to resolve a preset's derived geometry.
+_PRESET_PROBE = {
+    "amount": {"clusters": 1, "film_height": "20 nm", "box_length": "20 nm"},
+    "drying": {"front_speed": "0 nm/ns", "hold": "1 ns"},
+}
+
+
 def _run_presets(args) -> int:
     from . import presets
 
-    print("Cluster presets (body frame: Janus axis z, Au hemisphere at +z):")
+    from .spec import from_dict
+
+    print("Cluster presets (metal cores in ligand shells; body frame: Janus axis z, Au core at +z):")
     for name, c in presets.CLUSTERS.items():
-        partner = f"{c['partner']} bead {c['partner_diameter']}" if c["partner"] else "no partner bead"
-        print(f"  {name:<15} {c['formula']}")
+        print(f"  {name:<15} {c['formula']}, μ = {c['dipole']}")
+        cluster = from_dict({"cluster": {"preset": name}, **_PRESET_PROBE}).cluster
+        geometry = cluster.geometry
         print(
-            f"  {'':<15} μ = {c['dipole']}, Au bead {c['au_diameter']}, {partner}, "
-            f"hydrodynamic d = {c['hydrodynamic_diameter']}"
+            f"  {'':<15} length {geometry.length:.3g} nm, width {geometry.width:.3g} nm, "
+            f"metal skeleton {geometry.metal_length:.3g} nm; hydrodynamic d = {cluster.hydrodynamic_diameter:.3g} nm"
         )
-        print(f"  {'':<15} source: {c['source']}")
+        for key, source in c["sources"].items():
+            print(f"  {'':<15} {key} = {c[key]}: {source}")
     print("Solvent presets (25 °C):")
     for name, s in presets.SOLVENTS.items():
         print(f"  {name:<8} η = {s['viscosity']:<12} εr = {s['eps_r']:<6g} source: {s['source']}")

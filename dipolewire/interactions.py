@@ -24,15 +24,23 @@ WCA_CUTOFF_SIGMAS = 2 ** (1 / 6)
 
 @dataclass(frozen=True)
 class Bead:
-    """A steric bead of a Janus body: name (its particle type), diameter (nm), position on the body z axis (nm)."""
+    """A metal core of a Janus body: name (its particle type), core ``diameter`` (nm), position ``z`` on the
+    body z axis (nm) and the thickness (nm) of the ligand ``shell`` around it."""
 
     name: str
     diameter: float
     z: float
+    shell: float = 0.0
 
     @property
     def radius(self) -> float:
+        """Core radius (nm)."""
         return 0.5 * self.diameter
+
+    @property
+    def outer_radius(self) -> float:
+        """Radius (nm) of the ligated core: what touches a wall or another shell."""
+        return 0.5 * self.diameter + self.shell
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,83 @@ class WCA:
         return energy
 
 
+def cosine_fade(x, width):
+    """1 for x ≤ 0, (1 + cos(π x / width))/2 for 0 < x < width, 0 beyond: a smooth step (no units)."""
+    x = np.asarray(x, dtype=float)
+    inside = np.clip(x / width, 0.0, 1.0)
+    return np.where(x <= 0, 1.0, 0.5 * (1.0 + np.cos(np.pi * inside)))
+
+
+def cosine_fade_slope(x, width):
+    """d(cosine_fade)/dx (1/nm)."""
+    x = np.asarray(x, dtype=float)
+    inside = (x > 0) & (x < width)
+    return np.where(inside, -0.5 * np.pi / width * np.sin(np.pi * np.clip(x / width, 0.0, 1.0)), 0.0)
+
+
+@dataclass(frozen=True)
+class LigandShell:
+    """Repulsion of compressed ligand shells, with an optional attraction between shells in contact.
+
+    Two ligated cores of outer radii a and b (core radius + shell, nm) at centre distance r overlap by
+    δ = a + b − r. Their shells push back as elastic spheres in Hertz contact,
+    U = (8/15) E* √R δ^(5/2) with R = ab/(a + b) and contact modulus E* = ``modulus`` (zJ/nm³). With
+    ``attraction`` ε > 0 (zJ) the shells also attract: −ε at contact and closer, fading to 0 with
+    :func:`cosine_fade` over ``attraction_range`` (nm) beyond contact. ``shells``: (bead type, outer
+    radius nm) for every bead type; pairs of different bodies only.
+    """
+
+    shells: tuple[tuple[str, float], ...]
+    modulus: float
+    attraction: float = 0.0
+    attraction_range: float = 0.3
+    kind = "ligand_shell"
+
+    def pairs(self):
+        """(type_a, type_b, outer radius a nm, outer radius b nm) for every unordered pair of bead types."""
+        return [(a, b, ra, rb) for i, (a, ra) in enumerate(self.shells) for b, rb in self.shells[i:]]
+
+    def radii(self, a: str, b: str) -> tuple[float, float]:
+        table = dict(self.shells)
+        return table[a], table[b]
+
+    def r_cut(self, ra: float, rb: float) -> float:
+        """Distance (nm) beyond which a pair of shells does not interact."""
+        return ra + rb + (self.attraction_range if self.attraction > 0 else 0.0)
+
+    def energy(self, ra: float, rb: float, r):
+        """Energy (zJ) of two ligated cores of outer radii ``ra``, ``rb`` (nm) at centre distances ``r`` (nm)."""
+        r = np.asarray(r, dtype=float)
+        overlap = np.maximum(ra + rb - r, 0.0)
+        energy = (8.0 / 15.0) * self.modulus * np.sqrt(ra * rb / (ra + rb)) * overlap**2.5
+        if self.attraction > 0:
+            energy = energy - self.attraction * cosine_fade(r - ra - rb, self.attraction_range)
+        return energy
+
+    def force(self, ra: float, rb: float, r):
+        """Radial force −dU/dr (zJ/nm), positive when repulsive."""
+        r = np.asarray(r, dtype=float)
+        overlap = np.maximum(ra + rb - r, 0.0)
+        force = (4.0 / 3.0) * self.modulus * np.sqrt(ra * rb / (ra + rb)) * overlap**1.5
+        if self.attraction > 0:
+            force = force + self.attraction * cosine_fade_slope(r - ra - rb, self.attraction_range)
+        return force
+
+    def table(self, ra: float, rb: float, points: int = 2000, r_min: float = 0.02):
+        """The pair tabulated for an engine: r (nm) from ``r_min`` to the cut-off, U (zJ), F = −dU/dr (zJ/nm)."""
+        r = np.linspace(r_min, self.r_cut(ra, rb), points)
+        return r, self.energy(ra, rb, r), self.force(ra, rb, r)
+
+    def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
+        """Shell energy (zJ) of two bodies (arguments as :meth:`WCA.body_energy`)."""
+        energy = np.zeros(len(r))
+        for a in body.beads:
+            for b in body.beads:
+                ra, rb = self.radii(a.name, b.name)
+                energy += self.energy(ra, rb, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
+        return energy
+
+
 @dataclass(frozen=True)
 class PointDipole:
     """A point dipole ``moment`` (e·nm, body frame) at ``position`` (nm, body frame) on every body centre
@@ -207,3 +292,37 @@ class HarmonicWall:
     @property
     def moves(self) -> bool:
         return self.height.speed > 0
+
+
+@dataclass(frozen=True)
+class InterfaceWell:
+    """A well that holds body centres at the evaporation interface (adsorption at the liquid–air surface).
+
+    A body centre a distance h (nm) below the plane z = ``reference`` + ``height``(t) has energy
+    −``depth`` (zJ) when h ≤ ``contact`` (nm; the cluster's surface touches the interface), fading to 0
+    with :func:`cosine_fade` over ``range`` (nm) further down. Acts on body centres only.
+    """
+
+    name: str
+    reference: float
+    height: Ramp
+    depth: float
+    contact: float
+    range: float
+    kind = "interface_well"
+
+    def z(self, time_ns):
+        """Lab-frame z (nm) of the plane at ``time_ns``."""
+        return self.reference + self.height(time_ns)
+
+    @property
+    def moves(self) -> bool:
+        return self.height.speed > 0
+
+    def energy(self, depth_below_nm):
+        """Energy (zJ) of a body centre ``depth_below_nm`` (nm) below the plane."""
+        return -self.depth * cosine_fade(np.asarray(depth_below_nm) - self.contact, self.range)
+
+    def force_up(self, depth_below_nm):
+        """Force along +z (zJ/nm) on a body centre ``depth_below_nm`` (nm) below the plane."""
+        return -self.depth * cosine_fade_slope(np.asarray(depth_below_nm) - self.contact, self.range)

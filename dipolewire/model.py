@@ -40,7 +40,17 @@ import numpy as np
 from . import physics
 from .errors import InputError
 from .geometry import Box
-from .interactions import WCA, Bead, FilmPermittivity, HarmonicWall, PointDipole, Ramp, RigidBody
+from .interactions import (
+    WCA,
+    Bead,
+    FilmPermittivity,
+    HarmonicWall,
+    InterfaceWell,
+    LigandShell,
+    PointDipole,
+    Ramp,
+    RigidBody,
+)
 from .spec import RunSpec
 from .units import kT_zJ
 
@@ -90,14 +100,11 @@ class Model:
         self.dynamics = Dynamics(n.timestep, s.temperature, self.kT, DAMPING_STEPS * n.timestep)
         self.execution = Execution(n.threads, n.device)
 
-        radius = 0.5 * self.diameter
-        if c.partner_diameter is None:  # a single steric sphere, centred
-            beads = (Bead("Au", c.au_diameter, 0.0),)
-        else:
-            beads = (
-                Bead("Au", c.au_diameter, radius - 0.5 * c.au_diameter),
-                Bead(c.partner or "X", c.partner_diameter, -(radius - 0.5 * c.partner_diameter)),
-            )
+        geometry = c.geometry
+        self.geometry = geometry
+        beads = (Bead("Au", c.au_core_diameter, geometry.au_z, c.au_shell),)
+        if c.partner_core_diameter is not None:
+            beads += (Bead(c.partner or "X", c.partner_core_diameter, geometry.partner_z, c.partner_shell),)
         damping_time = self.dynamics.damping_time
         self.body = RigidBody(
             center_types=tuple(f"{c.preset}:{hand}" for hand in ("R", "S")),
@@ -127,14 +134,26 @@ class Model:
         self.box = Box(self.box_length, self.box_length, self.box_height, periodic_z=not d.walls)
 
         steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
+        hypotheses = spec.hypotheses
+        shells = (
+            LigandShell(
+                tuple((bead.name, bead.outer_radius) for bead in beads),
+                c.shell_modulus,
+                hypotheses.ligand_attraction,
+                hypotheses.ligand_attraction_range,
+            ),
+        )
+        if not any(bead.shell > 0 for bead in beads) and hypotheses.ligand_attraction == 0:
+            shells = ()
         self.pair_terms = (
-            WCA(
+            WCA(  # the metal cores: hard, at core contact
                 tuple(
                     (a.name, b.name, steric_epsilon, 0.5 * (a.diameter + b.diameter))
                     for i, a in enumerate(beads)
                     for b in beads[i:]
                 )
             ),
+            *shells,
             PointDipole(
                 types=self.body.center_types,
                 moment=tuple(c.dipole * np.asarray(c.dipole_direction, dtype=float)),
@@ -144,14 +163,31 @@ class Model:
             ),
         )
         stiffness = d.interface_stiffness_kT_per_nm2 * self.kT  # zJ/nm²
-        self.walls = (
-            (
+        walls = ()
+        if d.walls:
+            walls = (
                 HarmonicWall("substrate", "lower", self.substrate_z, Ramp(0.0, 0.0, 0.0), stiffness, WALL_RANGE_NM),
                 HarmonicWall("interface", "upper", self.substrate_z, self.film, stiffness, WALL_RANGE_NM),
             )
-            if d.walls
-            else ()
-        )
+            if hypotheses.interface_adsorption > 0:
+                if c.dipole_offset != 0:
+                    raise InputError(
+                        "hypotheses.interface_adsorption",
+                        'acts on body centres and needs cluster.dipole_offset = "0 nm"',
+                    )
+                walls += (
+                    InterfaceWell(
+                        "adsorption",
+                        self.substrate_z,
+                        self.film,
+                        hypotheses.interface_adsorption,
+                        0.5 * self.diameter,
+                        hypotheses.interface_adsorption_range,
+                    ),
+                )
+        elif hypotheses.interface_adsorption > 0:
+            raise InputError("hypotheses.interface_adsorption", "needs an evaporation interface (drying.walls = true)")
+        self.walls = walls
 
         # front_speed 0: a film held at its initial height and solvent permittivity
         self.drying_time = self.film.duration  # ns

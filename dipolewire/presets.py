@@ -1,56 +1,131 @@
-"""Cluster and solvent presets, with the sources of their values.
+"""Cluster and solvent presets, with the source of every value.
 
-Every value is a quantity string in the units a researcher would write; :mod:`dipolewire.spec`
-turns them into the internal unit system.
+Every value is a quantity string in the units a researcher would write; :mod:`dipolewire.spec` turns
+them into the internal unit system.
 
-Janus cluster model: two steric beads on the Janus axis (body z), the Au hemisphere at +z and the
-partner-metal hemisphere at −z, each bead touching the hydrodynamic sphere of diameter
-``hydrodynamic_diameter`` from inside. Head-to-tail contact is then at a centre distance equal to the
-hydrodynamic diameter. The dipole points from the partner metal (−) to Au (+).
+The Janus cluster is two metal cores on the Janus axis (body z), the Au core towards +z and the
+partner-metal core towards −z, each wrapped in its ligand shell (phosphines on Au, MNT on the
+partner). Core sizes come from the crystal structure's bond lengths; shell thicknesses from the
+ligands' bond lengths and van der Waals radii; the shells' contact modulus from nanoindentation of
+ligand-capped nanocrystal solids. Nothing here is taken from the TEM spacing band, which is data to
+compare with. Each entry's ``sources`` gives the basis of each geometric value; the estimates are
+estimates, to be swept (``[cluster]`` keys of the same names override them).
+
+Derived quantities (:func:`dipolewire.spec.derived_geometry`): the body centre sits midway along the
+ligated cluster's axial extent; the hydrodynamic diameter is that extent (the larger of length and
+width), used for the Stokes–Einstein frictions only. The dipole points from the partner metal (−)
+to Au (+).
 """
 
 from __future__ import annotations
+
+#: Sources shared by the Au8/Cu4 presets.
+_AU8_CORE = (
+    "centred Au6 hexagon of the Au8 hemisphere: Au–Au 2.66–3.04 Å (mean 2.85 Å) gives 0.57 nm "
+    "vertex to vertex, plus one Au atomic diameter 0.288 nm (Li et al. 2022)"
+)
+_CU4_CORE = (
+    "Cu4 tetrahedron, Cu–Cu 2.75–2.90 Å: circumsphere radius a·√6/4 = 0.173 nm plus the Cu atomic "
+    "radius 0.128 nm (Li et al. 2022)"
+)
+_AU_CU_SEPARATION = (
+    "interface Au–Cu bond 2.57–2.77 Å (mean 0.267 nm) plus the 0.058 nm from a Cu4 face to its centroid "
+    "(a/√24); the metal skeleton is then 1.06 nm long, inside the TEM core size 0.82–1.17 nm (Li et al. 2022)"
+)
+_PHOSPHINE_SHELL = (
+    "aryl phosphine on Au: Au–P 0.23 nm + P–C 0.18 nm + phenyl C(ipso)···H(para) 0.39 nm + H van der "
+    "Waals radius 0.12 nm = 0.92 nm from the Au atom centre, 0.78 nm beyond the core surface for a radial "
+    "phenyl; phenyls lie tilted, about 0.6 nm (estimate)"
+)
+_MNT_SHELL = (
+    "maleonitrile dithiolate chelating Cu: Cu–S 0.225 nm, S–C 0.17 nm, C=C 0.135 nm, C–C≡N 0.26 nm, "
+    "N van der Waals radius 0.155 nm; the planar ligand extends about 0.45 nm beyond the core surface (estimate)"
+)
+_SHELL_MODULUS = (
+    "Hertz contact modulus E* = E/(2(1−ν²)) with E = 1.7 GPa (nanoindentation of oleic-acid-capped PbS "
+    "nanocrystal solids, Podsiadlo et al., Nano Lett. 2010) and ν = 0.4: 1.0 GPa"
+)
 
 CLUSTERS: dict[str, dict] = {
     "R-Au-Cu": {
         "formula": "Au8(R-BINAP)3 / Cu4(MNT)3",
         "dipole": "43.42 D",
-        "au_diameter": "1.6 nm",
         "partner": "Cu",
-        "partner_diameter": "1.2 nm",
-        "hydrodynamic_diameter": "1.8 nm",
-        "source": (
-            "Li et al., ACS Cent. Sci. 2022, 8, 1258: DFT dipole 43.42 D; TEM core 0.82-1.17 nm, "
-            "nanowire spacing 1.8-2.5 nm; bead sizes are coarse-grained estimates of the ligated "
-            "hemispheres (BINAP side larger than MNT side)"
-        ),
+        "au_core_diameter": "0.86 nm",
+        "partner_core_diameter": "0.60 nm",
+        "core_separation": "0.33 nm",
+        "au_shell": "0.6 nm",
+        "partner_shell": "0.45 nm",
+        "shell_modulus": "1.0 GPa",
+        "sources": {
+            "dipole": "DFT, Li et al., ACS Cent. Sci. 2022, 8, 1258",
+            "au_core_diameter": _AU8_CORE,
+            "partner_core_diameter": _CU4_CORE,
+            "core_separation": _AU_CU_SEPARATION,
+            "au_shell": "BINAP: " + _PHOSPHINE_SHELL,
+            "partner_shell": _MNT_SHELL,
+            "shell_modulus": _SHELL_MODULUS,
+        },
     },
     "R-1": {
         "formula": "Au8(TPP)6 / Cu4(MNT)3",
         "dipole": "44.6 D",
-        "au_diameter": "1.6 nm",
         "partner": "Cu",
-        "partner_diameter": "1.2 nm",
-        "hydrodynamic_diameter": "1.8 nm",
-        "source": "Li et al., ACS Cent. Sci. 2022: DFT dipole 44.6 D (racemate component)",
+        "au_core_diameter": "0.86 nm",
+        "partner_core_diameter": "0.60 nm",
+        "core_separation": "0.33 nm",
+        "au_shell": "0.6 nm",
+        "partner_shell": "0.45 nm",
+        "shell_modulus": "1.0 GPa",
+        "sources": {
+            "dipole": "DFT, Li et al., ACS Cent. Sci. 2022 (racemate component)",
+            "au_core_diameter": _AU8_CORE,
+            "partner_core_diameter": _CU4_CORE,
+            "core_separation": _AU_CU_SEPARATION,
+            "au_shell": "TPP (triphenylphosphine): " + _PHOSPHINE_SHELL,
+            "partner_shell": _MNT_SHELL,
+            "shell_modulus": _SHELL_MODULUS,
+        },
     },
     "Au3Cd": {
         "formula": "Au3(DPPM)3 / Cd(MNT)Cl",
         "dipole": "21.85 D",
-        "au_diameter": "1.4 nm",
         "partner": "Cd",
-        "partner_diameter": "1.0 nm",
-        "hydrodynamic_diameter": "1.6 nm",
-        "source": "Li et al., ACS Cent. Sci. 2022: DFT dipole 21.85 D, smallest Janus superatom",
+        "au_core_diameter": "0.61 nm",
+        "partner_core_diameter": "0.30 nm",
+        "core_separation": "0.24 nm",
+        "au_shell": "0.6 nm",
+        "partner_shell": "0.45 nm",
+        "shell_modulus": "1.0 GPa",
+        "sources": {
+            "dipole": "DFT, Li et al., ACS Cent. Sci. 2022 (smallest Janus superatom)",
+            "au_core_diameter": (
+                "Au3 triangle, Au–Au 2.79–2.84 Å: circumradius a/√3 = 0.162 nm plus the Au atomic radius 0.144 nm"
+            ),
+            "partner_core_diameter": "one Cd atom, metallic radius 0.151 nm (CRC Handbook)",
+            "core_separation": (
+                "height of the Au3Cd tetrahedron's Cd apex over the Au3 centroid: √(0.2875² − 0.162²) nm, "
+                "Au–Cd 2.85–2.90 Å (Li et al. 2022)"
+            ),
+            "au_shell": "DPPM: " + _PHOSPHINE_SHELL,
+            "partner_shell": "MNT and Cl on Cd: " + _MNT_SHELL,
+            "shell_modulus": _SHELL_MODULUS,
+        },
     },
     "dipolar-sphere": {
-        "formula": "single steric sphere with a central point dipole",
+        "formula": "single hard sphere with a central point dipole (no ligand shell)",
         "dipole": "43.42 D",
-        "au_diameter": "1.8 nm",
         "partner": None,
-        "partner_diameter": None,
-        "hydrodynamic_diameter": "1.8 nm",
-        "source": "reference model (Stockmayer-like sphere with WCA repulsion)",
+        "au_core_diameter": "1.8 nm",
+        "partner_core_diameter": None,
+        "core_separation": "0 nm",
+        "au_shell": "0 nm",
+        "partner_shell": "0 nm",
+        "shell_modulus": "1.0 GPa",
+        "sources": {
+            "dipole": "43.42 D as R-Au-Cu",
+            "au_core_diameter": "reference model (Stockmayer-like sphere with WCA repulsion), not a structure",
+        },
     },
 }
 

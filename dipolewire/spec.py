@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import presets
 from .errors import InputError
-from .units import MOLAR_PER_NM3, parse
+from .units import MOLAR_PER_NM3, kT_zJ, parse
 
 DEVICES = ("auto", "cpu", "gpu")
 CHIRALITIES = ("R", "S", "racemic")
@@ -25,17 +25,72 @@ RANDOM_CLOSE_PACKING = 0.64
 
 @dataclass(frozen=True)
 class ClusterSpec:
-    """One Janus cluster species. Lengths nm, dipole e·nm, body frame: Janus axis = +z."""
+    """One Janus cluster species: metal cores wrapped in ligand shells (see :mod:`dipolewire.presets`).
+
+    Lengths nm, dipole e·nm, ``shell_modulus`` zJ/nm³ (1 GPa = 1000 zJ/nm³). Body frame: Janus axis = +z,
+    Au core towards +z. ``partner_core_diameter`` None: a single sphere (no partner core).
+    ``hydrodynamic_diameter`` sets the Stokes–Einstein frictions; by default the ligated cluster's
+    largest extent (:func:`derived_geometry`).
+    """
 
     preset: str
     dipole: float
-    au_diameter: float
     partner: str | None
-    partner_diameter: float | None
+    au_core_diameter: float
+    partner_core_diameter: float | None
+    core_separation: float
+    au_shell: float
+    partner_shell: float
+    shell_modulus: float
     hydrodynamic_diameter: float
     dipole_direction: tuple[float, float, float] = (0.0, 0.0, 1.0)
     dipole_offset: float = 0.0  # along the Janus axis from the body centre, nm
     chirality: str = "R"
+
+    @property
+    def geometry(self) -> ClusterGeometry:
+        return derived_geometry(self)
+
+
+@dataclass(frozen=True)
+class ClusterGeometry:
+    """Where the cores sit and how large the ligated cluster is (nm).
+
+    ``au_z``/``partner_z``: core centres on the body z axis, the body centre midway along the axial
+    extent; ``length``: axial extent, outer shell to outer shell; ``width``: the larger shell diameter;
+    ``metal_length``: the bare metal skeleton's axial extent (compare with the TEM core size).
+    """
+
+    au_z: float
+    partner_z: float
+    length: float
+    width: float
+    metal_length: float
+
+    @property
+    def extent(self) -> float:
+        """The ligated cluster's largest extent (nm): the default hydrodynamic diameter."""
+        return max(self.length, self.width)
+
+
+def derived_geometry(c) -> ClusterGeometry:
+    """Core positions and cluster extents (nm) from cores, separation and shells (``c`` has the
+    :class:`ClusterSpec` geometry fields)."""
+    ra, ta = 0.5 * c.au_core_diameter, c.au_shell
+    if c.partner_core_diameter is None:
+        return ClusterGeometry(0.0, 0.0, 2 * (ra + ta), 2 * (ra + ta), 2 * ra)
+    rp, tp = 0.5 * c.partner_core_diameter, c.partner_shell
+    top = c.core_separation + ra + ta  # measured from the partner core centre
+    bottom = -(rp + tp)
+    middle = 0.5 * (top + bottom)
+    metal = max(c.core_separation + ra, rp) - min(-rp, c.core_separation - ra)
+    return ClusterGeometry(
+        au_z=c.core_separation - middle,
+        partner_z=-middle,
+        length=top - bottom,
+        width=2 * max(ra + ta, rp + tp),
+        metal_length=metal,
+    )
 
 
 @dataclass(frozen=True)
@@ -77,6 +132,23 @@ class DryingSpec:
 
 
 @dataclass(frozen=True)
+class HypothesesSpec:
+    """Mechanisms beyond point dipoles and shell repulsion that could bind clusters more strongly; each
+    off (0) by default. Energies zJ, ranges nm (see docs/model.md for the physical basis of each).
+
+    ``ligand_attraction``: depth of a short-range attraction between touching ligand shells, per pair of
+    shells in contact, fading to 0 over ``ligand_attraction_range`` beyond contact.
+    ``interface_adsorption``: depth of a well that holds a cluster whose surface touches the evaporation
+    interface (the trapping energy π r² γ (1 − |cos θ|)²), fading over ``interface_adsorption_range``.
+    """
+
+    ligand_attraction: float = 0.0
+    ligand_attraction_range: float = 0.3
+    interface_adsorption: float = 0.0
+    interface_adsorption_range: float = 0.5
+
+
+@dataclass(frozen=True)
 class NumericsSpec:
     timestep: float  # ns
     dipole_cutoff: float  # nm
@@ -96,6 +168,7 @@ class RunSpec:
     solvent: SolventSpec
     drying: DryingSpec
     numerics: NumericsSpec
+    hypotheses: HypothesesSpec = field(default_factory=HypothesesSpec)
     source: str | None = field(default=None, compare=False)
 
     def replace(self, section: str, **changes) -> RunSpec:
@@ -112,13 +185,17 @@ class RunSpec:
 # --- reading -----------------------------------------------------------------------------
 
 _SECTIONS = {
-    "": {"name", "cluster", "amount", "solvent", "drying", "numerics"},
+    "": {"name", "cluster", "amount", "solvent", "drying", "numerics", "hypotheses"},
     "cluster": {
         "preset",
         "dipole",
-        "au_diameter",
         "partner",
-        "partner_diameter",
+        "au_core_diameter",
+        "partner_core_diameter",
+        "core_separation",
+        "au_shell",
+        "partner_shell",
+        "shell_modulus",
         "hydrodynamic_diameter",
         "dipole_direction",
         "dipole_offset",
@@ -134,6 +211,12 @@ _SECTIONS = {
         "hold",
         "interface_stiffness_kT_per_nm2",
         "walls",
+    },
+    "hypotheses": {
+        "ligand_attraction",
+        "ligand_attraction_range",
+        "interface_adsorption",
+        "interface_adsorption_range",
     },
     "numerics": {
         "timestep",
@@ -166,7 +249,7 @@ def load(path) -> RunSpec:
 def from_dict(document: dict, source: str | None = None) -> RunSpec:
     """Validate a run-file document (as parsed from TOML) into a :class:`RunSpec`."""
     _check_keys(document, "")
-    for section in ("cluster", "amount", "solvent", "drying", "numerics"):
+    for section in ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses"):
         value = document.get(section, {})
         if not isinstance(value, dict):
             raise InputError(section, "must be a table, e.g. [" + section + "]")
@@ -180,7 +263,8 @@ def from_dict(document: dict, source: str | None = None) -> RunSpec:
     amount = _amount(document.get("amount", {}), cluster)
     drying = _drying(document.get("drying", {}), cluster, solvent, amount)
     numerics = _numerics(document.get("numerics", {}), cluster, solvent, amount, drying)
-    return RunSpec(name, cluster, amount, solvent, drying, numerics, source=source)
+    hypotheses = _hypotheses(document.get("hypotheses", {}), solvent)
+    return RunSpec(name, cluster, amount, solvent, drying, numerics, hypotheses, source=source)
 
 
 def _check_keys(table: dict, section: str) -> None:
@@ -236,22 +320,36 @@ def _cluster(table) -> ClusterSpec:
     name = table.get("preset", "R-Au-Cu")
     if not isinstance(name, str):
         raise InputError("cluster.preset", f"must be a preset name, got {name!r}")
-    base = presets.cluster(name)
+    base = {key: value for key, value in presets.cluster(name).items() if key not in ("formula", "sources")}
     merged = {**base, **table}
     dipole = _quantity(merged, "dipole", "dipole", "cluster")
-    hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
-    au = _quantity(merged, "au_diameter", "length", "cluster")
+    au_core = _quantity(merged, "au_core_diameter", "length", "cluster")
+    au_shell = _quantity(merged, "au_shell", "length", "cluster", default="0 nm", inclusive=True)
+    modulus = _quantity(merged, "shell_modulus", "pressure", "cluster")
     partner = merged.get("partner")
-    partner_diameter = None
-    if merged.get("partner_diameter") is not None:
-        partner_diameter = _quantity(merged, "partner_diameter", "length", "cluster")
+    partner_core = partner_shell = None
+    separation = 0.0
+    if merged.get("partner_core_diameter") is not None:
+        partner_core = _quantity(merged, "partner_core_diameter", "length", "cluster")
+        partner_shell = _quantity(merged, "partner_shell", "length", "cluster", default="0 nm", inclusive=True)
+        separation = _quantity(merged, "core_separation", "length", "cluster")
         partner = partner or "X"
         # the partner's name is its particle type, beside "Au" and the centre types "<preset>:R/S"
         if not isinstance(partner, str) or not partner or partner == "Au" or ":" in partner:
             raise InputError("cluster.partner", f'must be a metal name other than "Au", without ":", got {partner!r}')
-    for key, value in (("au_diameter", au), ("partner_diameter", partner_diameter)):
-        if value is not None and value > hydro + 1e-12:
-            raise InputError(f"cluster.{key}", f"must not exceed hydrodynamic_diameter ({hydro:g} nm)")
+        if separation > 0.5 * (au_core + partner_core):
+            raise InputError(
+                "cluster.core_separation",
+                f"must be at most the mean core diameter ({0.5 * (au_core + partner_core):.4g} nm): "
+                "the two cores of one cluster touch or overlap",
+            )
+    geometry = derived_geometry(
+        ClusterGeometryInput(au_core, partner_core, separation, au_shell, partner_shell or 0.0)
+    )
+    if "hydrodynamic_diameter" in merged:
+        hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
+    else:
+        hydro = geometry.extent
     direction = merged.get("dipole_direction", [0.0, 0.0, 1.0])
     if (
         not isinstance(direction, list | tuple)
@@ -263,22 +361,37 @@ def _cluster(table) -> ClusterSpec:
     if norm == 0:
         raise InputError("cluster.dipole_direction", "must not be the zero vector")
     offset = _quantity(merged, "dipole_offset", "length", "cluster", default="0 nm", minimum=None)
-    if abs(offset) > hydro / 2:
-        raise InputError("cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {hydro / 2:g} nm")
-    if partner_diameter is None and offset != 0:
-        raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner bead)")
+    if abs(offset) > geometry.length / 2:
+        raise InputError("cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {geometry.length / 2:g} nm")
+    if partner_core is None and offset != 0:
+        raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner core)")
     chirality = _choice(merged, "chirality", "cluster", CHIRALITIES, "R")
     return ClusterSpec(
         preset=name,
         dipole=dipole,
-        au_diameter=au,
-        partner=partner,
-        partner_diameter=partner_diameter,
+        partner=partner if partner_core is not None else None,
+        au_core_diameter=au_core,
+        partner_core_diameter=partner_core,
+        core_separation=separation,
+        au_shell=au_shell,
+        partner_shell=partner_shell or 0.0,
+        shell_modulus=modulus,
         hydrodynamic_diameter=hydro,
         dipole_direction=tuple(v / norm for v in direction),
         dipole_offset=offset,
         chirality=chirality,
     )
+
+
+@dataclass(frozen=True)
+class ClusterGeometryInput:
+    """The geometric fields of a cluster (nm), for :func:`derived_geometry` before a spec exists."""
+
+    au_core_diameter: float
+    partner_core_diameter: float | None
+    core_separation: float
+    au_shell: float
+    partner_shell: float
 
 
 def _solvent(table) -> SolventSpec:
@@ -335,9 +448,12 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
     else:
         speed = _quantity(table, "front_speed", "speed", "drying", minimum=0.0, inclusive=True)
     final = _quantity(table, "final_height", "length", "drying", default=f"{d!r} nm")
-    largest = max(cluster.au_diameter, cluster.partner_diameter or 0.0)
-    if final < largest:
-        raise InputError("drying.final_height", f"must be at least the largest bead diameter ({largest:g} nm)")
+    widest = max(_outer_diameters(cluster))
+    if final < widest:
+        raise InputError(
+            "drying.final_height",
+            f"must be at least the widest ligated hemisphere ({widest:.4g} nm), so that a dried monolayer fits",
+        )
     if final >= amount.film_height:
         raise InputError(
             "drying.final_height",
@@ -371,14 +487,57 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
     )
 
 
+def _outer_diameters(cluster: ClusterSpec) -> tuple[float, ...]:
+    """Diameters (nm) of the ligated hemispheres, core plus shell on both sides."""
+    diameters = [cluster.au_core_diameter + 2 * cluster.au_shell]
+    if cluster.partner_core_diameter is not None:
+        diameters.append(cluster.partner_core_diameter + 2 * cluster.partner_shell)
+    return tuple(diameters)
+
+
+#: Largest timestep, as a multiple of the default: at 2.8× the default, HOOMD-blue's Brownian integrator
+#: already broadens the sampled bond-length distribution of two R-Au-Cu clusters by 6 standard errors in
+#: 2 µs, while at the default it matches the exact two-body distribution (tests/test_ligand_shell.py).
+TIMESTEP_CAP = 2.5
+
+
+def timestep_length(cluster: ClusterSpec) -> float:
+    """The length (nm) the timestep must resolve: the zone where two ligand shells meet (twice the
+    thinnest shell), or for a cluster without shells its smallest core."""
+    shells = [cluster.au_shell] + ([cluster.partner_shell] if cluster.partner_core_diameter is not None else [])
+    if min(shells) > 0:
+        return 2 * min(shells)
+    return min(cluster.au_core_diameter, cluster.partner_core_diameter or cluster.au_core_diameter)
+
+
 def default_timestep(cluster: ClusterSpec, solvent: SolventSpec) -> float:
-    """Timestep (ns): 2e-4 of the time a free cluster takes to diffuse its smallest bead diameter."""
+    """Timestep (ns): 2e-4 of the time a free cluster takes to diffuse :func:`timestep_length`."""
     from .physics import translational_diffusion
-    from .units import kT_zJ
 
     dt = translational_diffusion(kT_zJ(solvent.temperature), solvent.viscosity, cluster.hydrodynamic_diameter)
-    smallest = min(cluster.au_diameter, cluster.partner_diameter or cluster.au_diameter)
-    return float(2e-4 * smallest**2 / dt)
+    return float(2e-4 * timestep_length(cluster) ** 2 / dt)
+
+
+def _hypotheses(table, solvent: SolventSpec) -> HypothesesSpec:
+    """The ``[hypotheses]`` switches: energies in kT (or any energy unit), ranges in nm."""
+    kw = {"temperature_K": solvent.temperature}
+    depth = dict(minimum=0.0, inclusive=True, maximum_kT=50.0)
+    values = {}
+    for key, kind, default, limits in (
+        ("ligand_attraction", "energy", "0 kT", depth),
+        ("ligand_attraction_range", "length", "0.3 nm", {}),
+        ("interface_adsorption", "energy", "0 kT", depth),
+        ("interface_adsorption_range", "length", "0.5 nm", {}),
+    ):
+        limits = dict(limits)
+        maximum_kT = limits.pop("maximum_kT", None)
+        value = _quantity(table, key, kind, "hypotheses", default=default, **limits, **(kw if kind == "energy" else {}))
+        if kind == "length" and value > 2.0:
+            raise InputError(f"hypotheses.{key}", f"must be a short range, 0 < range <= 2 nm, got {table.get(key)!r}")
+        if maximum_kT is not None and value > maximum_kT * kT_zJ(solvent.temperature):
+            raise InputError(f"hypotheses.{key}", f"must be between 0 and {maximum_kT:g} kT, got {table.get(key)!r}")
+        values[key] = value
+    return HypothesesSpec(**values)
 
 
 def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
@@ -387,9 +546,13 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         timestep = default_timestep(cluster, solvent)
     else:
         timestep = _quantity(table, "timestep", "time", "numerics")
-        limit = 50 * default_timestep(cluster, solvent)
+        limit = TIMESTEP_CAP * default_timestep(cluster, solvent)
         if timestep > limit:
-            raise InputError("numerics.timestep", f"must be <= {limit:.3g} ns for a stable run, got {raw_dt!r}")
+            raise InputError(
+                "numerics.timestep",
+                f"must be <= {limit:.3g} ns ({TIMESTEP_CAP:g}x the default; beyond it Brownian steps bias "
+                f"the bond-length distribution), got {raw_dt!r}",
+            )
     d = cluster.hydrodynamic_diameter
     cutoff = _quantity(table, "dipole_cutoff", "length", "numerics", default=f"{3 * d!r} nm")
     if cutoff <= d:
@@ -434,19 +597,23 @@ def _q(value: float, unit: str) -> str:
 
 
 def _resolved_document(spec: RunSpec) -> dict:
-    c, a, s, d, n = spec.cluster, spec.amount, spec.solvent, spec.drying, spec.numerics
+    c, a, s, d, n, h = spec.cluster, spec.amount, spec.solvent, spec.drying, spec.numerics, spec.hypotheses
     cluster = {
         "preset": c.preset,
         "dipole": _q(c.dipole, "e*nm"),
-        "au_diameter": _q(c.au_diameter, "nm"),
+        "au_core_diameter": _q(c.au_core_diameter, "nm"),
+        "au_shell": _q(c.au_shell, "nm"),
+        "shell_modulus": _q(c.shell_modulus, "zJ/nm**3"),
         "hydrodynamic_diameter": _q(c.hydrodynamic_diameter, "nm"),
         "dipole_direction": list(c.dipole_direction),
         "dipole_offset": _q(c.dipole_offset, "nm"),
         "chirality": c.chirality,
     }
-    if c.partner_diameter is not None:
+    if c.partner_core_diameter is not None:
         cluster["partner"] = c.partner
-        cluster["partner_diameter"] = _q(c.partner_diameter, "nm")
+        cluster["partner_core_diameter"] = _q(c.partner_core_diameter, "nm")
+        cluster["partner_shell"] = _q(c.partner_shell, "nm")
+        cluster["core_separation"] = _q(c.core_separation, "nm")
     solvent = {
         "viscosity": _q(s.viscosity, "mPa*s"),
         "eps_r": s.eps_r,
@@ -480,5 +647,11 @@ def _resolved_document(spec: RunSpec) -> dict:
             "steric_epsilon_kT": n.steric_epsilon_kT,
             "threads": n.threads,
             "device": n.device,
+        },
+        "hypotheses": {
+            "ligand_attraction": _q(h.ligand_attraction, "zJ"),
+            "ligand_attraction_range": _q(h.ligand_attraction_range, "nm"),
+            "interface_adsorption": _q(h.interface_adsorption, "zJ"),
+            "interface_adsorption_range": _q(h.interface_adsorption_range, "nm"),
         },
     }

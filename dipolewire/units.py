@@ -93,6 +93,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "dipole": ("e*nm", "'43.42 D', '0.904 e*nm', '9.04 e*Å', '1.45e-28 C*m'"),
     "temperature": ("K", "'298.15 K', '25 °C'"),
     "viscosity": ("mPa*s", "'0.413 mPa*s', '0.413 cP'"),
+    "pressure": ("zJ/nm**3", "'1.0 GPa', '1000 MPa'"),
     "concentration": ("1/nm**3", "'0.5 mM', '5e-4 mol/L'"),
     "speed": ("nm/ns", "'0.01 nm/ns', '10 m/s'"),
     "charge": ("e", "'-2 e'"),

@@ -172,11 +172,18 @@ def test_janus_pair_energy_at_head_to_tail_contact():
     r = np.array([[0.0, 0.0, model.diameter]])
     mu = model.spec.cluster.dipole
     dipole = physics.aligned_energy(mu, model.diameter, eps_r=model.spec.solvent.eps_r)
-    # the Au bead of body 1 touches the Cu bead of body 2: WCA at r = σ is ε; no other bead pair overlaps
-    assert model.pair_energy(r, z, z)[0] == pytest.approx(dipole + model.spec.numerics.steric_epsilon_kT * model.kT)
+    # head to tail at the cluster's length, the Au shell of body 1 just touches the Cu shell of body 2 and the
+    # Au shells are 2.11 − 2.06 nm apart: only the dipoles interact
+    assert model.pair_energy(r, z, z)[0] == pytest.approx(dipole)
+    # 0.1 nm closer, the Au/Cu shells overlap by 0.1 nm and the Au/Au shells by 0.05 nm (Hertz, by hand)
+    closer = np.array([[0.0, 0.0, model.diameter - 0.1]])
+    modulus = model.spec.cluster.shell_modulus
+    hertz = 8 / 15 * modulus * (np.sqrt(1.03 * 0.75 / 1.78) * 0.1**2.5 + np.sqrt(1.03 / 2) * 0.05**2.5)
+    expected = physics.aligned_energy(mu, model.diameter - 0.1, eps_r=model.spec.solvent.eps_r) + hertz
+    assert model.pair_energy(closer, z, z)[0] == pytest.approx(expected, rel=1e-9)
     # beyond the beads' reach only the dipoles interact, out to the 5 nm cut-off and not past it (as in the engines)
     near, far = np.array([[0.0, 0.0, 4.9]]), np.array([[0.0, 0.0, 5.1]])
     assert model.pair_energy(near, z, z)[0] == pytest.approx(physics.aligned_energy(mu, 4.9, eps_r=8.93))
     assert model.pair_energy(far, z, z)[0] == 0.0
-    # tail to tail: dipole repulsion, Cu beads overlap
+    # tail to tail: dipole repulsion, Cu shells overlap
     assert model.pair_energy(r, z, -z)[0] > 0

@@ -176,7 +176,7 @@ def test_cli_run_writes_figures_and_summary(tmp_path, capsys):
         ('[cluster]\ndipole = "-3 D"\n', "cluster.dipole: must be > 0"),
         ("[amount\n", "not valid TOML"),
         (
-            '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "12 nm"\n[drying]\npeclet = 1.0\n'
+            '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "14 nm"\n[drying]\npeclet = 1.0\n'
             "[numerics]\nseed = 0\n",
             "numerics.seed: must be >= 1",
         ),
@@ -210,13 +210,13 @@ def test_hoomd_engine_missing_is_a_clear_error(tmp_path, capsys):
 
 
 def held_film_document():
-    """40 clusters in a 4 nm film held at εr = 1.5 (λ = 5.2) for 90 ns, a frame every ns, at five times the
+    """40 clusters in a 4.5 nm film held at εr = 1.5 (λ = 3.3) for 90 ns, a frame every ns, at 2.5 times the
     default timestep: what is compared below is two runs of the same physics, not the timestep's accuracy."""
     document = tiny_document(
         solvent={"preset": None, "viscosity": "0.413 mPa*s", "eps_r": 1.5},
-        amount={"clusters": 40, "concentration": None, "film_height": "4 nm", "box_length": "16 nm"},
-        drying={"front_speed": "0 nm/ns", "hold": "90 ns", "final_height": "1.8 nm"},
-        numerics={"timestep": "2.5e-3 ns", "engine": "lammps"},
+        amount={"clusters": 40, "concentration": None, "film_height": "4.5 nm", "box_length": "16 nm"},
+        drying={"front_speed": "0 nm/ns", "hold": "90 ns"},
+        numerics={"timestep": "8e-4 ns", "engine": "lammps"},
     )
     document["amount"].pop("concentration")
     document["solvent"].pop("preset")
@@ -242,12 +242,12 @@ def serial_held_film(tmp_path_factory):
 
 def assert_statistically_equal(parallel, serial):
     """The noise streams of a parallel run differ from the serial run's, so the two agree in distribution only:
-    within 4 combined standard errors. Over seeds 1-10 the serial runs' mean energies spread by 0.058 kT (their
-    block errors averaged 0.073 kT), and serial against MPI or OpenMP (20 pairs) differed by at most 2.6 combined
-    errors, 0.9 on average."""
+    within 4 combined standard errors. With the earlier two-bead model, over seeds 1-10 the serial runs' mean
+    energies spread by 0.058 kT (their block errors averaged 0.073 kT), and serial against MPI or OpenMP (20
+    pairs) differed by at most 2.6 combined errors, 0.9 on average."""
     (mean, error), (serial_mean, serial_error) = parallel, serial
     assert abs(mean - serial_mean) <= 4 * math.hypot(error, serial_error), (parallel, serial)
-    assert -11 < mean < -8  # chained at λ = 5.2: about −9.4 kT per cluster
+    assert -7 < mean < -4  # bonded at λ = 3.3 (ligand shells): about −5.4 kT per cluster
 
 
 def test_mpi_run_with_two_ranks_agrees_with_a_serial_run(tmp_path, serial_held_film):

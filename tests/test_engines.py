@@ -145,7 +145,7 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
 class StaticEngine(Engine):
     name = "static"
     label = "Static"
-    capabilities = frozenset({"wca", "point_dipole", "harmonic_wall"})
+    capabilities = frozenset({"wca", "ligand_shell", "point_dipole", "harmonic_wall", "interface_well"})
 
     @property
     def version(self):

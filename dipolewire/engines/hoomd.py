@@ -31,6 +31,9 @@ from .base import Engine, Start
 #: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
 NLIST_BUFFER_NM = 0.8
 
+#: Points of the ligand-shell pair table (nm spacing ≈ cut-off / points).
+SHELL_TABLE_POINTS = 2000
+
 #: HOOMD-blue seeds are 16-bit.
 SEED_MODULUS = 65536
 
@@ -147,6 +150,34 @@ class _HarmonicWalls:
         return HarmonicWalls()
 
 
+class _InterfaceWells:
+    """Factory for the declared interface wells on body centres (a HOOMD custom force)."""
+
+    @staticmethod
+    def create(hoomd, wells, centre_typeids, timestep_ns):
+        planes = [(well, _plane_of_time(well, timestep_ns)) for well in wells]
+        centres = np.asarray(centre_typeids)
+
+        class InterfaceWells(hoomd.md.force.Custom):
+            def __init__(self):
+                super().__init__(aniso=False)
+
+            def set_forces(self, timestep):
+                with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
+                    centre = np.isin(snap.particles.typeid, centres)
+                    z = np.asarray(snap.particles.position[:, 2])
+                    force = np.zeros(len(z))
+                    energy = np.zeros(len(z))
+                    for well, plane in planes:
+                        below = plane(timestep) - z
+                        force += np.where(centre, well.force_up(below), 0.0)
+                        energy += np.where(centre, well.energy(below), 0.0)
+                    out.force[:, 2] = force
+                    out.potential_energy[:] = energy
+
+        return InterfaceWells()
+
+
 class HoomdEngine(Engine):
     """One run of a :class:`~dipolewire.model.Model` on HOOMD-blue (the protocol of :class:`Engine`)."""
 
@@ -238,6 +269,21 @@ class HoomdEngine(Engine):
                     wca.r_cut[(a, b)] = term.r_cut(sigma)
         return wca
 
+    def _pair_ligand_shell(self, term, nlist):
+        """``md.pair.Table`` between bead types: :class:`~dipolewire.interactions.LigandShell` tabulated
+        on :data:`SHELL_TABLE_POINTS` points (linear interpolation; see the table's error in the tests)."""
+        table = self.hoomd.md.pair.Table(nlist, default_r_cut=0.0)
+        types = self.model.body.types
+        for i, a in enumerate(types):
+            for b in types[i:]:
+                table.params[(a, b)] = {"r_min": 0.0, "U": [0.0, 0.0], "F": [0.0, 0.0]}
+        for a, b, ra, rb in term.pairs():
+            r, energy, force = term.table(ra, rb, SHELL_TABLE_POINTS + 1)
+            # HOOMD's grid spans r_min to r_cut in len(U) steps, the last point excluded
+            table.params[(a, b)] = {"r_min": float(r[0]), "U": energy[:-1], "F": force[:-1]}
+            table.r_cut[(a, b)] = float(r[-1])
+        return table
+
     def _pair_point_dipole(self, term, nlist):
         """``md.pair.aniso.Dipole`` between body centres; A set from εr by :meth:`_apply_permittivity`."""
         dipole = self.hoomd.md.pair.aniso.Dipole(nlist, default_r_cut=0.0)
@@ -253,8 +299,13 @@ class HoomdEngine(Engine):
     def _walls_harmonic_wall(self, walls):
         """The harmonic walls as one ``md.force.Custom`` on the bead surfaces."""
         body = self.model.body
-        radius = [0.0] * len(body.center_types) + [b.radius for b in body.beads]
+        radius = [0.0] * len(body.center_types) + [b.outer_radius for b in body.beads]
         return _HarmonicWalls.create(self.hoomd, walls, radius, self.model.dynamics.timestep)
+
+    def _walls_interface_well(self, wells):
+        """The interface wells as one ``md.force.Custom`` on the body centres."""
+        centres = list(range(len(self.model.body.center_types)))
+        return _InterfaceWells.create(self.hoomd, wells, centres, self.model.dynamics.timestep)
 
     def _attach(self, rigid) -> None:
         hoomd, m = self.hoomd, self.model

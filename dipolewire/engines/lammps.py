@@ -139,6 +139,24 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
 
 # --- drying run -------------------------------------------------------------------------
 
+#: Height (nm) of a well's LAMMPS wall above the interface plane (LAMMPS walls need r > 0).
+WELL_WALL_OFFSET_NM = 1.0
+#: Points of every LAMMPS table (pair and wall), and the table's inner distance (nm).
+TABLE_POINTS = 4000
+TABLE_R_MIN_NM = 0.02
+
+
+def _write_table(path, sections, *, pair: bool = True) -> None:
+    """A LAMMPS table file: per section (keyword, r nm, energy zJ, force zJ/nm) on a uniform r grid
+    (``pair`` tables declare the grid's range, wall tables only its length)."""
+    lines = ["# dipolewire tabulated interactions (nm, zJ, zJ/nm)"]
+    for keyword, r, energy, force in sections:
+        header = f"N {len(r)} R {_num(r[0])} {_num(r[-1])}" if pair else f"N {len(r)}"
+        lines += ["", keyword, header, ""]
+        lines += [f"{k} {_num(x)} {_num(e)} {_num(f)}" for k, (x, e, f) in enumerate(zip(r, energy, force), 1)]
+    path.write_text("\n".join(lines) + "\n")
+
+
 #: LAMMPS atom types: 1..n_beads are the steric beads, the last one is the dipole site.
 DIPOLE_SITE_DIAMETER_NM = 0.01  # finite, so LAMMPS passes the site's torque to its body
 DIPOLE_SITE_MASS_FRACTION = 0.05
@@ -327,6 +345,16 @@ class LammpsEngine(Engine):
         ]
         return f"lj/cut {_num(term.max_cutoff)}", coeffs, ["pair_modify pair lj/cut shift yes"]
 
+    def _pair_ligand_shell(self, term):
+        """``table`` between bead types: :class:`~dipolewire.interactions.LigandShell` tabulated on
+        :data:`TABLE_POINTS` points (written by :meth:`_write_tables`)."""
+        path = self._table_path("ligand_shell")
+        coeffs = [
+            f"pair_coeff {self._type[a]} {self._type[b]} table {path} {a}-{b} {_num(term.r_cut(ra, rb))}"
+            for a, b, ra, rb in term.pairs()
+        ]
+        return f"table linear {TABLE_POINTS}", coeffs, []
+
     def _pair_point_dipole(self, term):
         """``lj/cut/dipole/cut`` on the dipole sites only (its LJ part off); εr through ``dielectric``."""
         site = self._site
@@ -363,7 +391,7 @@ class LammpsEngine(Engine):
 
     def _walls_harmonic_wall(self, walls) -> list[str]:
         """``fix wall/harmonic`` on each bead type: E = ε(r − rc)² with ε = k/2, acting out to the wall's
-        range of overlap, its position the plane shifted by the bead radius. A fixed substrate is a
+        range of overlap, its position the plane shifted by the ligated bead radius. A fixed substrate is a
         number; the interface an equal-style variable of the step, also when a film is held at a fixed
         height (as it has always been, so held films reproduce bit for bit)."""
         variable = [wall for wall in walls if wall.moves or wall.side == "upper"]
@@ -373,16 +401,16 @@ class LammpsEngine(Engine):
             commands.append(f"group bead{t} type {t}")
             fixes, modifies = [], []
             for wall in walls:
-                # the fix's wall sits the bead radius inside the plane, then one range further out
+                # the fix's wall sits the ligated bead radius inside the plane, then one range further out
                 sign, face = (1, "zlo") if wall.side == "lower" else (-1, "zhi")
                 if wall in variable:
                     commands.append(
-                        f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.radius)}"
+                        f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.outer_radius)}"
                         f"{'-' if sign > 0 else '+'}{_num(wall.range)}"
                     )
                     position = f"v_{wall.name}{t}"
                 else:
-                    position = _num(float(wall.z(0.0)) + sign * bead.radius - sign * wall.range)
+                    position = _num(float(wall.z(0.0)) + sign * bead.outer_radius - sign * wall.range)
                 fixes.append(
                     f"fix {wall.name}{t} bead{t} wall/harmonic {face} {position} "
                     f"{_num(0.5 * wall.stiffness)} 1.0 {_num(wall.range)} units box"
@@ -390,6 +418,44 @@ class LammpsEngine(Engine):
                 modifies.append(f"fix_modify {wall.name}{t} energy yes")
             commands += fixes + modifies
         return commands
+
+    def _walls_interface_well(self, wells) -> list[str]:
+        """``fix wall/table`` on the dipole sites (the body centres): the well of
+        :class:`~dipolewire.interactions.InterfaceWell`, tabulated against the distance r from a LAMMPS
+        wall that stands :data:`WELL_WALL_OFFSET_NM` above the plane (LAMMPS walls need r > 0)."""
+        commands = [f"group centres type {self._site}"]
+        path = self._table_path("interface_well")
+        for well in wells:
+            commands.append(f"variable {well.name} equal {self._plane(well)}")
+            commands.append(f"variable {well.name}wall equal v_{well.name}+{_num(WELL_WALL_OFFSET_NM)}")
+            cutoff = WELL_WALL_OFFSET_NM + well.contact + well.range
+            commands.append(
+                f"fix {well.name} centres wall/table linear {TABLE_POINTS} zhi v_{well.name}wall "
+                f"{path} {well.name} {_num(cutoff)}"
+            )
+            commands.append(f"fix_modify {well.name} energy yes")
+        return commands
+
+    def _table_path(self, kind: str) -> Path:
+        return Path(self.workdir) / f"{kind}.table"
+
+    def _write_tables(self) -> None:
+        """The LAMMPS table files of the declared tabulated terms (on rank 0, before setup reads them)."""
+        import numpy as np
+
+        for term in self.model.pair_terms:
+            if term.kind == "ligand_shell":
+                sections = [(f"{a}-{b}", *term.table(ra, rb, TABLE_POINTS, TABLE_R_MIN_NM)) for a, b, ra, rb in term.pairs()]
+                _write_table(self._table_path(term.kind), sections)
+        wells = [wall for wall in self.model.walls if wall.kind == "interface_well"]
+        if wells:
+            sections = []
+            for well in wells:
+                r = np.linspace(TABLE_R_MIN_NM, WELL_WALL_OFFSET_NM + well.contact + well.range, TABLE_POINTS)
+                below = r - WELL_WALL_OFFSET_NM
+                # the wall is above the centres: r grows downwards, so the force along r is −F_z
+                sections.append((well.name, r, well.energy(below), -well.force_up(below)))
+            _write_table(self._table_path("interface_well"), sections, pair=False)
 
     def noise_seed(self, seed: int, start: Start) -> int:
         """A resumed run draws a fresh noise stream: the seed moves on with the frame index (LAMMPS's
@@ -405,6 +471,7 @@ class LammpsEngine(Engine):
         if self.rank == 0:
             _write_data(workdir / "initial.data", m, start.positions, start.orientations)
             _write_body_file(workdir / "bodies.txt", m, start.positions)
+            self._write_tables()
         threads = m.execution.threads
         if threads > 1:
             self.lmp.command(f"package omp {threads}")

@@ -8,7 +8,7 @@ from dipolewire import presets, spec
 from dipolewire.analysis.tem import TEM_BAND_NM
 from dipolewire.interactions import LigandShell, cosine_fade
 from dipolewire.model import Model
-from dipolewire.pair_distribution import exact_distance_distribution, pair_document, sample_distances
+from dipolewire.boltzmann import exact_distance_distribution, pair_document, sample_distances
 
 
 def _model(**sections):
@@ -157,3 +157,81 @@ def test_the_distribution_check_sees_a_wrong_shell():
     right = exact_distance_distribution(_model(), edges, 1.5)
     wrong = exact_distance_distribution(_model(cluster={"shell_modulus": "1.5 GPa"}), edges, 1.5)
     assert np.max(np.abs(right - wrong)) > 0.02
+
+
+# --- adsorption at the evaporation interface ---------------------------------------------------------
+
+
+def test_interface_well_depth_and_range():
+    from dipolewire.interactions import InterfaceWell, Ramp
+
+    well = InterfaceWell("adsorption", 0.0, Ramp(5.0, 5.0, 0.0), depth=12.0, contact=1.0, range=0.5)
+    # −ε while the cluster surface touches the interface, −ε/2 half a range further down, 0 beyond
+    assert well.energy(np.array([0.5, 1.0, 1.25, 1.5, 3.0])) == pytest.approx([-12.0, -12.0, -6.0, 0.0, 0.0])
+    below = np.linspace(0.9, 1.6, 15)
+    h = 1e-6
+    # the force along +z is −dU/dz = +dU/d(depth below)
+    numeric = (well.energy(below + h) - well.energy(below - h)) / (2 * h)
+    assert well.force_up(below) == pytest.approx(numeric, abs=1e-3)
+
+
+@pytest.mark.parametrize("engine", _engines())
+def test_engines_give_the_exact_energy_of_a_cluster_at_the_interface(engine, tmp_path):
+    """One cluster placed at heights and tilts around the well: each engine's energy is the declared
+    walls' and well's energy (fixed substrate, interface, adsorption well) to 1e-5 kT (LAMMPS interpolates a
+    4000-point table)."""
+    from dipolewire import engines
+    from dipolewire.boltzmann import film_document, wall_energy
+    from dipolewire.engines.base import Start
+    from dipolewire.geometry import rotate
+
+    model = Model(spec.from_dict(film_document(engine, 4.4, hypotheses={"interface_adsorption": "3 kT"})))
+    assert [wall.kind for wall in model.walls] == ["harmonic_wall", "harmonic_wall", "interface_well"]
+    for k, (height, angle) in enumerate(((3.2, 0.0), (3.35, 0.6), (2.9, 0.0), (1.0, np.pi), (3.05, 1.2))):
+        q = np.array([[np.cos(angle / 2), np.sin(angle / 2), 0.0, 0.0]])
+        position = np.array([[0.5, 0.2, model.substrate_z + height]])
+        (tmp_path / str(k)).mkdir()
+        engine_run = engines.create(engine, model, tmp_path / str(k))
+        try:
+            engine_run.setup(Start(position, q, np.zeros(1, dtype=np.int32)), 1)
+            measured = engine_run.snapshot().potential_energy
+        finally:
+            engine_run.close()
+        tilt = rotate(q, [0.0, 0.0, 1.0])[0, 2]
+        expected = float(wall_energy(model, position[0, 2], tilt))
+        assert measured / model.kT == pytest.approx(expected / model.kT, abs=1e-5)
+
+
+def _height_check(engine, tmp_path, samples):
+    from dipolewire.boltzmann import exact_height_distribution, film_document, sample_heights
+
+    model = Model(spec.from_dict(film_document(engine, 4.4, hypotheses={"interface_adsorption": "3 kT"})))
+    heights = sample_heights(model, tmp_path, samples=samples, interval_ns=0.05)
+    edges = np.linspace(0.6, 3.8, 17)
+    exact = exact_height_distribution(model, edges)
+    blocks = np.array([np.histogram(part, edges)[0] / len(part) for part in np.array_split(heights, 10)])
+    error = blocks.std(axis=0, ddof=1) / np.sqrt(10)
+    adsorbed = edges[:-1] >= 2.8  # the well: centre within d/2 + range of the interface
+    measured = blocks[:, adsorbed].sum(axis=1)
+    z = (measured.mean() - exact[adsorbed].sum()) / (measured.std(ddof=1) / np.sqrt(10))
+    chi2 = np.sum((blocks.mean(axis=0) - exact) ** 2 / np.maximum(error, 1e-4) ** 2)
+    return exact[adsorbed].sum(), z, chi2
+
+
+def test_adsorbed_fraction_is_the_exact_one_on_lammps(tmp_path):
+    """One cluster in a 4.4 nm film with a 3 kT interface well, 200 ns: the fraction of time held at the
+    interface and the height histogram against the exact height distribution."""
+    pytest.importorskip("lammps")
+    exact_fraction, z, chi2 = _height_check("lammps", tmp_path, 4000)
+    assert exact_fraction > 0.7  # the well holds the cluster most of the time: the check has something to see
+    assert abs(z) < 4, z
+    assert chi2 < 15 + 5 * np.sqrt(30), chi2
+
+
+@pytest.mark.slow
+def test_adsorbed_fraction_is_the_exact_one_on_hoomd(tmp_path):
+    """As on LAMMPS, 600 ns (slow: HOOMD-blue evaluates the walls and the well in Python every step)."""
+    pytest.importorskip("hoomd")
+    exact_fraction, z, chi2 = _height_check("hoomd", tmp_path, 12000)
+    assert abs(z) < 4, z
+    assert chi2 < 15 + 5 * np.sqrt(30), chi2

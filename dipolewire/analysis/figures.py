@@ -314,3 +314,34 @@ def validation_drying(drying: dict):
     ax.set_ylabel("height above substrate (nm)")
     ax.legend(fontsize=8)
     return ax.figure
+
+
+def pair_energy_landscape(curves: dict, distributions: dict, eps_r: float):
+    """The model's pair energy and the bond lengths it predicts, in three panels.
+
+    ``curves``: label → (r nm, head-to-tail energy kT, antiparallel side-by-side energy kT);
+    ``distributions``: label → (bin edges nm, probabilities) of the exact two-body distance distribution.
+    """
+    axes = new_axes(figsize=(13.5, 3.8), ncols=3)
+    fig = axes[0].figure
+    for label, (r, head_to_tail, side_by_side) in curves.items():
+        (line,) = axes[0].plot(r, head_to_tail, label=label)
+        axes[1].plot(r, side_by_side, color=line.get_color(), linestyle=line.get_linestyle(), label=label)
+    for ax, title in zip(axes[:2], ("head to tail (axes parallel, along r)", "side by side, antiparallel"),
+                         strict=True):
+        ax.axhline(0.0, color="0.6", linewidth=0.8)
+        ax.set(xlabel="centre distance r (nm)", ylabel="pair energy (kT)", title=title)
+        ax.set_ylim(top=6)
+        shade_tem_band(ax)
+    axes[0].legend(fontsize=8)
+    for label, (edges, probability) in distributions.items():
+        centres = 0.5 * (edges[1:] + edges[:-1])
+        axes[2].plot(centres, probability / np.diff(edges), label=label)
+    axes[2].set(
+        xlabel="centre distance r (nm)",
+        ylabel="probability density (1/nm)",
+        title=f"two clusters alone, exact (εr = {eps_r:g})",
+    )
+    shade_tem_band(axes[2])
+    axes[2].legend(fontsize=8)
+    return fig

@@ -142,10 +142,10 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0, method
         ):
             lmp.command(line)
         energy = lmp.get_thermo("pe")
-        ids = lmp.numpy.extract_atom("id")
-        order = np.argsort(ids)
-        forces = np.array(lmp.numpy.extract_atom("f"))[order]
-        torques = np.array(lmp.numpy.extract_atom("torque"))[order]
+        n = len(positions)  # local atoms come first, ghost images of a periodic box after them
+        order = np.argsort(lmp.numpy.extract_atom("id")[:n])
+        forces = np.array(lmp.numpy.extract_atom("f")[:n])[order]
+        torques = np.array(lmp.numpy.extract_atom("torque")[:n])[order]
         return float(energy), forces, torques
     finally:
         lmp.close()

@@ -287,3 +287,16 @@ def test_resolved_run_file_carries_the_method():
     numerics = tomllib.loads(spec.to_toml())["numerics"]
     assert numerics["dipole_method"] == "pppm" and numerics["dipole_accuracy"] == 1e-5
     assert from_dict(tomllib.loads(spec.to_toml())) == spec
+
+
+def test_auto_engine_takes_one_that_runs_the_method(monkeypatch):
+    from dipolewire import engines
+
+    monkeypatch.setattr(engines, "available", lambda: {"lammps": True, "hoomd": True})
+    monkeypatch.setattr(engines.module("hoomd"), "gpu_available", lambda: True)
+    assert engines.choose("auto")[0] == "hoomd"  # a GPU here: HOOMD-blue for "cut"
+    name, reason = engines.choose("auto", dipole_method="pppm")
+    assert name == "lammps" and 'dipole_method = "pppm"' in reason
+    monkeypatch.setattr(engines, "available", lambda: {"lammps": False, "hoomd": True})
+    with pytest.raises(InputError, match='engine: dipole_method = "ewald" needs LAMMPS'):
+        engines.choose("auto", dipole_method="ewald")

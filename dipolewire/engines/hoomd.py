@@ -221,7 +221,7 @@ class HoomdEngine(Engine):
             raise InputError(
                 "numerics.dipole_method",
                 f'the HOOMD-blue engine runs only "cut", not "{term.method}"; write dipole_method = "cut" '
-                'in [numerics] (it is not the default) or use engine = "lammps"',
+                'in [numerics] or use engine = "lammps"',
             )
         if term.kind == "point_dipole" and np.any(np.asarray(term.position) != 0):
             raise InputError(

@@ -152,8 +152,9 @@ def figure(results):
         axes, ("square2d", "sc3d"), ("2D polar square lattice", "3D simple cubic (periodic)"), strict=True
     ):
         for method in DIPOLE_METHODS:
+            key = f"{lattice_name}_error_percent"
             points = sorted(
-                (r["ms_per_step"], abs(errors[(method, r["cutoff_nm"])][f"{lattice_name}_error_percent"]), r["cutoff_nm"])
+                (r["ms_per_step"], abs(errors[(method, r["cutoff_nm"])][key]), r["cutoff_nm"])
                 for r in wide
                 if r["method"] == method
             )

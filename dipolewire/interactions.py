@@ -241,19 +241,30 @@ class LigandShell:
 @dataclass(frozen=True)
 class PointDipole:
     """A point dipole ``moment`` (e·nm, body frame) at ``position`` (nm, body frame) on every body centre
-    type in ``types``; dipole–dipole energy −[3(μ1·r̂)(μ2·r̂) − μ1·μ2] e²/(4π ε0 εr r³), truncated without
-    shift at ``cutoff`` (nm). εr follows the ``permittivity`` schedule."""
+    type in ``types``; bare dipole–dipole energy −[3(μ1·r̂)(μ2·r̂) − μ1·μ2] e²/(4π ε0 εr r³) (zJ), treated
+    by ``method`` with cut-off ``cutoff`` (nm). εr follows the ``permittivity`` schedule.
+
+    ``method`` (``numerics.dipole_method``): "cut" truncates without shift at the cut-off; "shifted_force"
+    multiplies the energy by 1 − 4(r/r_c)³ + 3(r/r_c)⁴ (:func:`~dipolewire.lattice_sums.envelope`);
+    "ewald" and "pppm" sum all periodic images (real space cut at r_c, the rest in k-space) to the
+    relative ``accuracy`` δ (:mod:`~dipolewire.engines.lammps_dipole`)."""
 
     types: tuple[str, ...]
     moment: tuple[float, float, float]
     position: tuple[float, float, float]
     cutoff: float
     permittivity: FilmPermittivity
+    method: str = "cut"
+    accuracy: float = 1e-4
     kind = "point_dipole"
 
     def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
-        """Dipole–dipole energy (zJ) of two bodies (arguments as :meth:`WCA.body_energy`) at ``eps_r``,
-        0 beyond the cut-off. Needs the dipole on the Janus axis, where the axes fix it."""
+        """Dipole–dipole energy (zJ) of two bodies (arguments as :meth:`WCA.body_energy`) at ``eps_r``.
+
+        "cut" and "shifted_force": exactly the truncated pair energy the engines apply (0 beyond the
+        cut-off). "ewald" and "pppm": the bare, untruncated two-body energy, since their energy is not
+        pairwise (it includes every periodic image). Needs the dipole on the Janus axis, where the axes fix it."""
+        from .lattice_sums import envelope
         from .physics import dipole_energy
 
         moment, offset = np.asarray(self.moment), self.position[2]
@@ -261,7 +272,9 @@ class PointDipole:
             raise ValueError("body_energy needs the dipole on the Janus axis")
         separation = -(r + offset * u2 - offset * u1)  # r_1 − r_2 for the dipole sites
         energy = dipole_energy(separation, moment[2] * u1, moment[2] * u2, eps_r)
-        return np.where(np.linalg.norm(separation, axis=1) < self.cutoff, energy, 0.0)
+        if self.method in ("ewald", "pppm"):
+            return energy
+        return energy * envelope(self.method, np.linalg.norm(separation, axis=1), self.cutoff)
 
 
 # --- walls -----------------------------------------------------------------------------------------

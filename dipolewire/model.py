@@ -160,6 +160,8 @@ class Model:
                 position=(0.0, 0.0, c.dipole_offset),
                 cutoff=n.dipole_cutoff,
                 permittivity=self.permittivity,
+                method=n.dipole_method,
+                accuracy=n.dipole_accuracy,
             ),
         )
         stiffness = d.interface_stiffness_kT_per_nm2 * self.kT  # zJ/nm²
@@ -261,13 +263,27 @@ class Model:
     # --- bodies --------------------------------------------------------------------------
 
     def dipole_cutoff_report(self) -> str:
-        """The truncation the dipole cut-off implies, as a sentence."""
-        cutoff = self.dipole.cutoff
+        """The truncation the dipole cut-off and method imply, as a sentence: the pair energy at the cut-off,
+        and the dipolar energy a straight chain and a 2D polar square lattice (spacing d) lose or gain."""
+        from . import lattice_sums
+
+        cutoff, method = self.dipole.cutoff, self.dipole.method
         pair = (self.diameter / cutoff) ** 3
-        chain = physics.chain_truncation_fraction(cutoff, self.diameter)
+        head = f"dipole cut-off {cutoff:g} nm = {cutoff / self.diameter:.2f} d ({method})"
+        if method in lattice_sums.LONG_RANGE:
+            return (
+                f"{head}: real-space cut-off of a sum over all periodic images, relative accuracy "
+                f"{self.dipole.accuracy:g}; chains and lattices get their full dipolar energy"
+            )
+        x = cutoff / self.diameter
+        errors = {
+            lattice: lattice_sums.relative_error(lattice, lattice_sums.truncated_energy(lattice, x, method))
+            for lattice in ("chain", "square2d")
+        }
         return (
-            f"dipole cut-off {cutoff:g} nm = {cutoff / self.diameter:.2f} d: the pair energy there is "
-            f"{100 * pair:.2f} % of contact; a straight chain loses {100 * chain:.2f} % of its dipolar energy"
+            f"{head}: the pair energy there is {100 * pair:.2f} % of contact; a straight chain loses "
+            f"{100 * errors['chain']:.2f} % of its dipolar energy, a 2D polar square lattice "
+            f"{100 * errors['square2d']:.2f} %"
         )
 
     def initial_configuration(self, rng: np.random.Generator):

@@ -421,7 +421,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
 
     out_dir = Path(out_dir)
     model = Model(spec)
-    engine_name, reason = engines.choose(spec.numerics.engine, spec.numerics.device)
+    engine_name, reason = engines.choose(spec.numerics.engine, spec.numerics.device, spec.numerics.dipole_method)
     if resume:
         start = resume_point(spec, model, out_dir)
     else:

@@ -19,6 +19,13 @@ from .units import MOLAR_PER_NM3, kT_zJ, parse
 
 DEVICES = ("auto", "cpu", "gpu")
 CHIRALITIES = ("R", "S", "racemic")
+#: numerics.dipole_method: truncated ("cut", "shifted_force") or long-range ("ewald", "pppm"); see
+#: docs/dipole-methods.md for their errors and costs, which chose the default.
+DIPOLE_METHODS = ("cut", "shifted_force", "ewald", "pppm")
+DEFAULT_DIPOLE_METHOD = "cut"
+#: numerics.dipole_accuracy δ of the long-range methods: default and allowed range.
+DEFAULT_DIPOLE_ACCURACY = 1e-4
+DIPOLE_ACCURACY_RANGE = (1e-8, 1e-2)
 #: Random close packing of spheres: no film may be packed beyond it.
 RANDOM_CLOSE_PACKING = 0.64
 
@@ -158,6 +165,8 @@ class NumericsSpec:
     steric_epsilon_kT: float = 1.0
     threads: int = 1
     device: str = "auto"  # HOOMD-blue: auto, cpu or gpu
+    dipole_method: str = DEFAULT_DIPOLE_METHOD  # one of DIPOLE_METHODS
+    dipole_accuracy: float = DEFAULT_DIPOLE_ACCURACY  # relative, long-range methods only
 
 
 @dataclass(frozen=True)
@@ -227,6 +236,8 @@ _SECTIONS = {
         "steric_epsilon_kT",
         "threads",
         "device",
+        "dipole_method",
+        "dipole_accuracy",
     },
 }
 
@@ -577,6 +588,9 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     epsilon = _number(table, "steric_epsilon_kT", "numerics", default=1.0, minimum=0.1, maximum=100.0)
     threads = _number(table, "threads", "numerics", default=1, minimum=1, maximum=256, integer=True)
     device = _choice(table, "device", "numerics", DEVICES, "auto")
+    method = _choice(table, "dipole_method", "numerics", DIPOLE_METHODS, DEFAULT_DIPOLE_METHOD)
+    low, high = DIPOLE_ACCURACY_RANGE
+    accuracy = _number(table, "dipole_accuracy", "numerics", default=DEFAULT_DIPOLE_ACCURACY, minimum=low, maximum=high)
     return NumericsSpec(
         timestep=timestep,
         dipole_cutoff=cutoff,
@@ -586,6 +600,8 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         steric_epsilon_kT=float(epsilon),
         threads=threads,
         device=device,
+        dipole_method=method,
+        dipole_accuracy=float(accuracy),
     )
 
 
@@ -647,6 +663,8 @@ def _resolved_document(spec: RunSpec) -> dict:
             "steric_epsilon_kT": n.steric_epsilon_kT,
             "threads": n.threads,
             "device": n.device,
+            "dipole_method": n.dipole_method,
+            "dipole_accuracy": n.dipole_accuracy,
         },
         "hypotheses": {
             "ligand_attraction": _q(h.ligand_attraction, "zJ"),

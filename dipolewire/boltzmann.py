@@ -168,4 +168,6 @@ def sample_heights(model, workdir, samples: int, interval_ns: float, seed: int =
     middle = model.substrate_z + 0.5 * model.initial_height
     flat = np.array([[np.cos(np.pi / 4), np.sin(np.pi / 4), 0.0, 0.0]])  # Janus axis along −y
     start = Start(np.array([[0.0, 0.0, middle]]), flat, np.zeros(1, dtype=np.int32))
-    return _sample(model, workdir, start, samples, interval_ns, seed, lambda snap: snap.positions[0, 2] - model.substrate_z)
+    return _sample(
+        model, workdir, start, samples, interval_ns, seed, lambda snap: snap.positions[0, 2] - model.substrate_z
+    )

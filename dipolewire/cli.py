@@ -385,7 +385,6 @@ _PRESET_PROBE = {
 
 def _run_presets(args) -> int:
     from . import presets
-
     from .spec import from_dict
 
     print("Cluster presets (metal cores in ligand shells; body frame: Janus axis z, Au core at +z):")

@@ -354,9 +354,7 @@ def _cluster(table) -> ClusterSpec:
                 f"must be at most the mean core diameter ({0.5 * (au_core + partner_core):.4g} nm): "
                 "the two cores of one cluster touch or overlap",
             )
-    geometry = derived_geometry(
-        ClusterGeometryInput(au_core, partner_core, separation, au_shell, partner_shell or 0.0)
-    )
+    geometry = derived_geometry(ClusterGeometryInput(au_core, partner_core, separation, au_shell, partner_shell or 0.0))
     if "hydrodynamic_diameter" in merged:
         hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
     else:
@@ -373,7 +371,9 @@ def _cluster(table) -> ClusterSpec:
         raise InputError("cluster.dipole_direction", "must not be the zero vector")
     offset = _quantity(merged, "dipole_offset", "length", "cluster", default="0 nm", minimum=None)
     if abs(offset) > geometry.length / 2:
-        raise InputError("cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {geometry.length / 2:g} nm")
+        raise InputError(
+            "cluster.dipole_offset", f"must lie inside the cluster, |offset| <= {geometry.length / 2:g} nm"
+        )
     if partner_core is None and offset != 0:
         raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner core)")
     chirality = _choice(merged, "chirality", "cluster", CHIRALITIES, "R")

@@ -51,7 +51,9 @@ def main():
             f"2.6 nm {mean:.3f} nm; in the TEM band {probability[band].sum() / probability.sum():.0%} "
             f"of 1.5-3.4 nm"
         )
-    figures.save(figures.pair_energy_landscape(curves, distributions, EPS_R), Path(__file__).parent / "model_pair_energy.png")
+    figures.save(
+        figures.pair_energy_landscape(curves, distributions, EPS_R), Path(__file__).parent / "model_pair_energy.png"
+    )
 
 
 if __name__ == "__main__":

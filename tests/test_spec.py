@@ -65,7 +65,11 @@ def test_shell_modulus_and_hypotheses_take_physical_units():
     s = spec.from_dict(
         tiny_document(
             cluster={"shell_modulus": "500 MPa"},
-            hypotheses={"ligand_attraction": "8 kT", "interface_adsorption": "9 kT", "interface_adsorption_range": "4 Å"},
+            hypotheses={
+                "ligand_attraction": "8 kT",
+                "interface_adsorption": "9 kT",
+                "interface_adsorption_range": "4 Å",
+            },
         )
     )
     kT = units.kT_zJ(298.15)

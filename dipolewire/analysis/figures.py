@@ -327,8 +327,9 @@ def pair_energy_landscape(curves: dict, distributions: dict, eps_r: float):
     for label, (r, head_to_tail, side_by_side) in curves.items():
         (line,) = axes[0].plot(r, head_to_tail, label=label)
         axes[1].plot(r, side_by_side, color=line.get_color(), linestyle=line.get_linestyle(), label=label)
-    for ax, title in zip(axes[:2], ("head to tail (axes parallel, along r)", "side by side, antiparallel"),
-                         strict=True):
+    for ax, title in zip(
+        axes[:2], ("head to tail (axes parallel, along r)", "side by side, antiparallel"), strict=True
+    ):
         ax.axhline(0.0, color="0.6", linewidth=0.8)
         ax.set(xlabel="centre distance r (nm)", ylabel="pair energy (kT)", title=title)
         ax.set_ylim(top=6)

@@ -167,7 +167,8 @@ def _write_table(path, sections, *, pair: bool = True) -> None:
     for keyword, r, energy, force in sections:
         header = f"N {len(r)} R {_num(r[0])} {_num(r[-1])}" if pair else f"N {len(r)}"
         lines += ["", keyword, header, ""]
-        lines += [f"{k} {_num(x)} {_num(e)} {_num(f)}" for k, (x, e, f) in enumerate(zip(r, energy, force), 1)]
+        rows = zip(r, energy, force, strict=True)
+        lines += [f"{k} {_num(x)} {_num(e)} {_num(f)}" for k, (x, e, f) in enumerate(rows, 1)]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -423,9 +424,10 @@ class LammpsEngine(Engine):
                 # the fix's wall sits the ligated bead radius inside the plane, then one range further out
                 sign, face = (1, "zlo") if wall.side == "lower" else (-1, "zhi")
                 if wall in variable:
+                    inward, outward = ("+", "-") if sign > 0 else ("-", "+")
                     commands.append(
-                        f"variable {wall.name}{t} equal v_{wall.name}{'+' if sign > 0 else '-'}{_num(bead.outer_radius)}"
-                        f"{'-' if sign > 0 else '+'}{_num(wall.range)}"
+                        f"variable {wall.name}{t} equal v_{wall.name}{inward}{_num(bead.outer_radius)}"
+                        f"{outward}{_num(wall.range)}"
                     )
                     position = f"v_{wall.name}{t}"
                 else:
@@ -464,7 +466,9 @@ class LammpsEngine(Engine):
 
         for term in self.model.pair_terms:
             if term.kind == "ligand_shell":
-                sections = [(f"{a}-{b}", *term.table(ra, rb, TABLE_POINTS, TABLE_R_MIN_NM)) for a, b, ra, rb in term.pairs()]
+                sections = [
+                    (f"{a}-{b}", *term.table(ra, rb, TABLE_POINTS, TABLE_R_MIN_NM)) for a, b, ra, rb in term.pairs()
+                ]
                 _write_table(self._table_path(term.kind), sections)
         wells = [wall for wall in self.model.walls if wall.kind == "interface_well"]
         if wells:

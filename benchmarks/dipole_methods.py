@@ -44,20 +44,8 @@ FILMS = {"demo (150 clusters)": (150, 32.0), "wide (1200 clusters)": (1200, 32.0
 
 
 def lattice(name: str, cells: int):
-    span = (np.arange(cells) + 0.5) * SIGMA
-    if name == "square2d":
-        x, y = np.meshgrid(span, span, indexing="ij")
-        positions = np.column_stack([x.ravel(), y.ravel(), np.zeros(x.size)])
-        box = (cells * SIGMA, cells * SIGMA, 8.0, False)
-    elif name == "chain":
-        positions = np.column_stack([span, np.zeros(cells), np.zeros(cells)])
-        box = (cells * SIGMA, 4 * SIGMA, 8.0, False)
-    else:
-        x, y, z = np.meshgrid(span, span, span, indexing="ij")
-        positions = np.column_stack([x.ravel(), y.ravel(), z.ravel()])
-        box = (cells * SIGMA,) * 3 + (True,)
-    positions -= 0.5 * np.array(box[:3])
-    return positions, np.tile([MU, 0.0, 0.0], (len(positions), 1)), box
+    """A perfect lattice at spacing SIGMA with moments MU (see :func:`lattice_sums.lattice_configuration`)."""
+    return lattice_sums.lattice_configuration(name, cells, SIGMA, MU)
 
 
 def lattice_errors():

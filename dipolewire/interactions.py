@@ -119,6 +119,16 @@ class FilmPermittivity:
 # --- pair terms ------------------------------------------------------------------------------------
 
 
+def _bead_pair_sum(body: RigidBody, r, u1, u2, energy):
+    """Σ over bead pairs of ``energy(type_a, type_b, distance nm)`` for two bodies: body 2 at ``r`` (n, 3) nm
+    from body 1, Janus axes ``u1``, ``u2`` (n, 3)."""
+    total = np.zeros(len(r))
+    for a in body.beads:
+        for b in body.beads:
+            total += energy(a.name, b.name, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
+    return total
+
+
 @dataclass(frozen=True)
 class WCA:
     """Purely repulsive Lennard-Jones between bead types, cut at 2^(1/6)σ and shifted to 0 there.
@@ -153,12 +163,7 @@ class WCA:
     def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
         """Energy (zJ) between the beads of two bodies: body 2 at ``r`` (n, 3) nm from body 1, Janus axes
         ``u1``, ``u2`` (n, 3)."""
-        energy = np.zeros(len(r))
-        for a in body.beads:
-            for b in body.beads:
-                epsilon, sigma = self.parameters(a.name, b.name)
-                energy += self.energy(epsilon, sigma, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
-        return energy
+        return _bead_pair_sum(body, r, u1, u2, lambda a, b, d: self.energy(*self.parameters(a, b), d))
 
 
 def cosine_fade(x, width):
@@ -230,12 +235,7 @@ class LigandShell:
 
     def body_energy(self, body: RigidBody, r, u1, u2, eps_r):
         """Shell energy (zJ) of two bodies (arguments as :meth:`WCA.body_energy`)."""
-        energy = np.zeros(len(r))
-        for a in body.beads:
-            for b in body.beads:
-                ra, rb = self.radii(a.name, b.name)
-                energy += self.energy(ra, rb, np.linalg.norm(r + b.z * u2 - a.z * u1, axis=1))
-        return energy
+        return _bead_pair_sum(body, r, u1, u2, lambda a, b, d: self.energy(*self.radii(a, b), d))
 
 
 @dataclass(frozen=True)
@@ -280,8 +280,20 @@ class PointDipole:
 # --- walls -----------------------------------------------------------------------------------------
 
 
+class _OnMovingPlane:
+    """A term attached to the plane z = ``reference`` + ``height``(t) (nm, lab frame)."""
+
+    def z(self, time_ns):
+        """Lab-frame z (nm) of the plane at ``time_ns``."""
+        return self.reference + self.height(time_ns)
+
+    @property
+    def moves(self) -> bool:
+        return self.height.speed > 0
+
+
 @dataclass(frozen=True)
-class HarmonicWall:
+class HarmonicWall(_OnMovingPlane):
     """A plane normal to z that pushes bead surfaces back with E = (k/2)·overlap², out to ``range`` (nm)
     of overlap.
 
@@ -298,17 +310,9 @@ class HarmonicWall:
     range: float
     kind = "harmonic_wall"
 
-    def z(self, time_ns):
-        """Lab-frame z (nm) of the plane at ``time_ns``."""
-        return self.reference + self.height(time_ns)
-
-    @property
-    def moves(self) -> bool:
-        return self.height.speed > 0
-
 
 @dataclass(frozen=True)
-class InterfaceWell:
+class InterfaceWell(_OnMovingPlane):
     """A well that holds body centres at the evaporation interface (adsorption at the liquid–air surface).
 
     A body centre a distance h (nm) below the plane z = ``reference`` + ``height``(t) has energy
@@ -323,14 +327,6 @@ class InterfaceWell:
     contact: float
     range: float
     kind = "interface_well"
-
-    def z(self, time_ns):
-        """Lab-frame z (nm) of the plane at ``time_ns``."""
-        return self.reference + self.height(time_ns)
-
-    @property
-    def moves(self) -> bool:
-        return self.height.speed > 0
 
     def energy(self, depth_below_nm):
         """Energy (zJ) of a body centre ``depth_below_nm`` (nm) below the plane."""

@@ -126,3 +126,27 @@ def relative_error(lattice: str, value: float) -> float:
     """(value − exact)/|exact| for a lattice energy per particle (λkT)."""
     exact = exact_energy(lattice)
     return (value - exact) / abs(exact)
+
+
+def lattice_configuration(lattice: str, cells: int, spacing: float, moment: float):
+    """Positions (nm), dipoles (e·nm, all along x) and the box ``(lx, ly, lz, periodic_z)`` (nm) of a
+    perfect ``lattice`` of ``cells`` per side at ``spacing`` (nm), centred on the origin, for engines.
+
+    square2d: cells × cells in a film 8 nm high (a slab); chain: cells along x, chains 4 spacings apart in
+    y (the next chain changes the energy by ~1e-10 λkT); sc3d: cells³ in a periodic cube."""
+    span = (np.arange(cells) + 0.5) * spacing
+    if lattice == "square2d":
+        x, y = np.meshgrid(span, span, indexing="ij")
+        positions = np.column_stack([x.ravel(), y.ravel(), np.zeros(x.size)])
+        box = (cells * spacing, cells * spacing, 8.0, False)
+    elif lattice == "chain":
+        positions = np.column_stack([span, np.zeros(cells), np.zeros(cells)])
+        box = (cells * spacing, 4 * spacing, 8.0, False)
+    elif lattice == "sc3d":
+        x, y, z = np.meshgrid(span, span, span, indexing="ij")
+        positions = np.column_stack([x.ravel(), y.ravel(), z.ravel()])
+        box = (cells * spacing,) * 3 + (True,)
+    else:
+        raise ValueError(f"unknown lattice {lattice!r}; known: square2d, chain, sc3d")
+    positions -= 0.5 * np.array(box[:3])
+    return positions, np.tile([moment, 0.0, 0.0], (len(positions), 1)), box

@@ -46,22 +46,29 @@ _SHELL_MODULUS = (
     "nanocrystal solids, Podsiadlo et al., Nano Lett. 2010) and ν = 0.4: 1.0 GPa"
 )
 
+_AU8_CU4_GEOMETRY = {
+    "au_core_diameter": "0.86 nm",
+    "partner_core_diameter": "0.60 nm",
+    "core_separation": "0.33 nm",
+    "au_shell": "0.6 nm",
+    "partner_shell": "0.45 nm",
+    "shell_modulus": "1.0 GPa",
+}
+_AU8_CU4_SOURCES = {
+    "au_core_diameter": _AU8_CORE,
+    "partner_core_diameter": _CU4_CORE,
+    "core_separation": _AU_CU_SEPARATION,
+}
+
 CLUSTERS: dict[str, dict] = {
     "R-Au-Cu": {
         "formula": "Au8(R-BINAP)3 / Cu4(MNT)3",
         "dipole": "43.42 D",
         "partner": "Cu",
-        "au_core_diameter": "0.86 nm",
-        "partner_core_diameter": "0.60 nm",
-        "core_separation": "0.33 nm",
-        "au_shell": "0.6 nm",
-        "partner_shell": "0.45 nm",
-        "shell_modulus": "1.0 GPa",
+        **_AU8_CU4_GEOMETRY,
         "sources": {
             "dipole": "DFT, Li et al., ACS Cent. Sci. 2022, 8, 1258",
-            "au_core_diameter": _AU8_CORE,
-            "partner_core_diameter": _CU4_CORE,
-            "core_separation": _AU_CU_SEPARATION,
+            **_AU8_CU4_SOURCES,
             "au_shell": "BINAP: " + _PHOSPHINE_SHELL,
             "partner_shell": _MNT_SHELL,
             "shell_modulus": _SHELL_MODULUS,
@@ -71,17 +78,10 @@ CLUSTERS: dict[str, dict] = {
         "formula": "Au8(TPP)6 / Cu4(MNT)3",
         "dipole": "44.6 D",
         "partner": "Cu",
-        "au_core_diameter": "0.86 nm",
-        "partner_core_diameter": "0.60 nm",
-        "core_separation": "0.33 nm",
-        "au_shell": "0.6 nm",
-        "partner_shell": "0.45 nm",
-        "shell_modulus": "1.0 GPa",
+        **_AU8_CU4_GEOMETRY,
         "sources": {
             "dipole": "DFT, Li et al., ACS Cent. Sci. 2022 (racemate component)",
-            "au_core_diameter": _AU8_CORE,
-            "partner_core_diameter": _CU4_CORE,
-            "core_separation": _AU_CU_SEPARATION,
+            **_AU8_CU4_SOURCES,
             "au_shell": "TPP (triphenylphosphine): " + _PHOSPHINE_SHELL,
             "partner_shell": _MNT_SHELL,
             "shell_modulus": _SHELL_MODULUS,

@@ -27,25 +27,8 @@ LONG_RANGE_TOLERANCE = 1e-3
 
 
 def lattice(name: str, cells: int):
-    """Positions (nm), dipoles (e·nm) and the box ``(lx, ly, lz, periodic_z)`` of a perfect lattice.
-
-    square2d: cells × cells in a film 8 nm high (slab); chain: cells along x, chains 4σ apart in y (the
-    next chain changes the energy by ~1e-10 λkT); sc3d: cells³ in a periodic cube."""
-    span = (np.arange(cells) + 0.5) * SIGMA
-    if name == "square2d":
-        x, y = np.meshgrid(span, span, indexing="ij")
-        positions = np.column_stack([x.ravel(), y.ravel(), np.zeros(x.size)])
-        box = (cells * SIGMA, cells * SIGMA, 8.0, False)
-    elif name == "chain":
-        positions = np.column_stack([span, np.zeros(cells), np.zeros(cells)])
-        box = (cells * SIGMA, 4 * SIGMA, 8.0, False)
-    else:
-        x, y, z = np.meshgrid(span, span, span, indexing="ij")
-        positions = np.column_stack([x.ravel(), y.ravel(), z.ravel()])
-        box = (cells * SIGMA,) * 3 + (True,)
-    positions -= 0.5 * np.array(box[:3])
-    dipoles = np.tile([MU, 0.0, 0.0], (len(positions), 1))
-    return positions, dipoles, box
+    """A perfect lattice at spacing SIGMA with moments MU (see :func:`lattice_sums.lattice_configuration`)."""
+    return lattice_sums.lattice_configuration(name, cells, SIGMA, MU)
 
 
 def lammps_coulomb():

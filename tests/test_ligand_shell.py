@@ -239,3 +239,20 @@ def test_adsorbed_fraction_is_the_exact_one_on_hoomd(tmp_path):
     exact_fraction, z, chi2 = _height_check("hoomd", tmp_path, 12000)
     assert abs(z) < 4, z
     assert chi2 < 15 + 5 * np.sqrt(30), chi2
+
+
+def test_interface_adsorption_is_refused_without_an_interface_or_with_an_off_centre_dipole():
+    from dipolewire.errors import InputError
+
+    bulk = pair_document("lammps", 1.5, hypotheses={"interface_adsorption": "3 kT"})
+    with pytest.raises(InputError, match="hypotheses.interface_adsorption: needs an evaporation interface"):
+        Model(spec.from_dict(bulk))
+    from dipolewire.boltzmann import film_document
+
+    off_centre = film_document("lammps", 4.4, hypotheses={"interface_adsorption": "3 kT"})
+    off_centre["cluster"]["dipole_offset"] = "0.2 nm"
+    with pytest.raises(InputError, match="hypotheses.interface_adsorption: acts on body centres"):
+        Model(spec.from_dict(off_centre))
+    # switched off, neither is declared
+    assert [w.kind for w in Model(spec.from_dict(film_document("lammps", 4.4))).walls] == ["harmonic_wall"] * 2
+    assert "ligand_shell" in [t.kind for t in Model(spec.from_dict(bulk | {"hypotheses": {}})).pair_terms]

@@ -200,7 +200,7 @@ def test_hoomd_engine_missing_is_a_clear_error(tmp_path, capsys):
         pytest.skip("HOOMD-blue is installed here")
     run_file = tmp_path / "h.toml"
     run_file.write_text(
-        '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "12 nm"\n'
+        '[amount]\nclusters = 10\nconcentration = "1 mM"\nbox_length = "14 nm"\n'
         '[drying]\npeclet = 1.0\n[numerics]\nengine = "hoomd"\n'
     )
     assert main(["run", str(run_file)]) == 2

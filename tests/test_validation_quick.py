@@ -93,19 +93,80 @@ NOT_EXACT = {
 }
 
 
+#: Checks per group in one engine's file (the analytic anchor in each file, K at two couplings)
+PER_GROUP = {"pair": 3, "diffusion": 4, "association": 2, "drying": 3, "bond_length": 1, "adsorption": 1}
+
+
 def _stored_checks():
     return [row for path in sorted(DOCS.glob("validation-*.json")) for row in json.loads(path.read_text())["checks"]]
 
 
-def test_every_check_has_a_kind():
-    rows = _stored_checks()
-    assert len(rows) == 24  # 12 per engine, the analytic anchor in each file
-    for row in rows:
+def test_every_check_has_a_kind_and_a_group():
+    assert set(PER_GROUP) == set(validation.GROUPS)
+    files = sorted(DOCS.glob("validation-*.json"))
+    assert {path.stem for path in files} == {"validation-lammps", "validation-hoomd"}
+    for path in files:
+        rows = json.loads(path.read_text())["checks"]
+        groups = [validation.check_group(row["name"]) for row in rows]
+        # a group is measured whole or not at all; the pair checks and the new checks on every engine
+        assert all(groups.count(g) == PER_GROUP[g] for g in set(groups)), path.name
+        assert {"pair", "bond_length", "adsorption"} <= set(groups), path.name
+    assert len(_stored_checks()) > 20
+    for row in _stored_checks():
         kind = validation.check_kind(row["name"])
         assert kind in validation.KINDS
         assert kind == NOT_EXACT.get(row["name"], "exact"), row["name"]
     with pytest.raises(ValueError, match="no kind"):
         validation.check_kind("a check nobody defined")
+    with pytest.raises(ValueError, match="no group"):
+        validation.check_group("a check nobody defined")
+
+
+def test_new_checks_can_fail_on_a_wrong_model():
+    """The tolerances of the bond-length and adsorption checks are smaller than the change of their exact
+    values under a real error of the model: a shell modulus 50 % off, a shallower well at the interface."""
+    from dipolewire.boltzmann import (
+        exact_distance_distribution,
+        exact_height_distribution,
+        film_document,
+        pair_document,
+    )
+
+    def mean_distance(**cluster):
+        document = pair_document("lammps", validation.BOND_EPS_R)
+        document["cluster"].update(cluster)
+        edges = validation.BOND_EDGES
+        p = exact_distance_distribution(Model(from_dict(document)), edges, validation.BOND_EPS_R)
+        return np.sum(p * 0.5 * (edges[1:] + edges[:-1]))
+
+    right, wrong = mean_distance(), mean_distance(shell_modulus="1.5 GPa")
+    assert abs(wrong / right - 1) > validation.BOND_LENGTH_TOLERANCE
+
+    def adsorbed(depth):
+        document = film_document("lammps", validation.FILM_HEIGHT_NM, hypotheses={"interface_adsorption": depth})
+        edges = validation.HEIGHT_EDGES
+        p = exact_height_distribution(Model(from_dict(document)), edges)
+        return p[edges[:-1] >= validation.ADSORBED_FROM_NM - 1e-9].sum()
+
+    # the tolerance is three standard errors for the run's length: a 10 % shallower well fails the 6 µs of
+    # LAMMPS, a 2 kT well the 600 ns of HOOMD-blue
+    assert adsorbed("3 kT") == pytest.approx(0.796, abs=0.001)
+    lammps, hoomd = (validation.adsorption_tolerance(validation.ADSORPTION_SAMPLES[e]) for e in ("lammps", "hoomd"))
+    assert lammps < 0.05 and hoomd < 0.15
+    assert abs(adsorbed("2.7 kT") / adsorbed("3 kT") - 1) > lammps
+    assert abs(adsorbed("2 kT") / adsorbed("3 kT") - 1) > hoomd
+
+
+def test_measuring_some_groups_keeps_the_others(tmp_path):
+    """``--checks pair`` replaces the pair checks in the stored file and keeps every other group's results."""
+    stored = json.loads((DOCS / "validation-lammps.json").read_text())
+    (tmp_path / "validation-lammps.json").write_text(json.dumps(stored))
+    validation.measure("lammps", tmp_path, tmp_path / "runs", groups=["pair"])
+    after = json.loads((tmp_path / "validation-lammps.json").read_text())
+    assert [row["name"] for row in after["checks"]] == [row["name"] for row in stored["checks"]]
+    kept = [row for row in stored["checks"] if validation.check_group(row["name"]) != "pair"]
+    assert [row for row in after["checks"] if validation.check_group(row["name"]) != "pair"] == kept
+    assert all(after[k] == v for k, v in stored.items() if k not in ("checks", "seconds"))
 
 
 def test_page_shows_each_kind_and_calls_no_other_check_exact(tmp_path):
@@ -115,7 +176,7 @@ def test_page_shows_each_kind_and_calls_no_other_check_exact(tmp_path):
     checks = validation.build_page(tmp_path)
     page = (tmp_path / "validation.md").read_text()
     table = [line.split(" | ") for line in page.splitlines() if line.startswith("| ") and " | kind | " not in line]
-    assert len(table) == len(checks) == 23
+    assert len(table) == len(checks) == len(_stored_checks()) - 1  # the analytic anchor once
     assert {row[1] for row in table} == {"exact", "constants", "protocol"}
     for row in table:
         name, kind = row[0].removeprefix("| "), row[1]

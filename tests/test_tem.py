@@ -84,3 +84,55 @@ def test_disjoint_distributions():
 def test_fraction_in_band():
     stats = tem.compare(np.array([1.7, 1.9, 2.0, 2.6]), tem.TemData("x", distances=np.array([2.0])))
     assert stats["fraction_simulated_in_band"] == pytest.approx(0.5)
+
+
+# --- values on bin edges, and every simulated spacing in the comparison figure -------------------------
+
+ON_EDGES = np.array([1.80, 1.85, 1.90, 1.95, 2.00, 2.05, 2.10, 2.15, 2.20, 2.25, 2.30, 2.35, 2.40, 2.45])
+
+
+def test_a_value_on_an_edge_goes_in_the_bin_that_starts_there():
+    from dipolewire.analysis import binning
+
+    edges = binning.uniform_edges(1.5, 2.6, 0.05)
+    assert edges[6] == 1.80 and edges[7] == 1.85  # the decimal values, not 1.8500000000000003
+    counts = binning.histogram(ON_EDGES, edges)
+    assert [float(edges[k]) for k in np.flatnonzero(counts)] == ON_EDGES.tolist()
+    # the last edge closes the last bin; values outside are left out
+    assert binning.histogram([2.6, 2.61, 1.49], edges).tolist() == [0] * (len(edges) - 2) + [1]
+
+
+def test_spacing_histogram_puts_measured_distances_in_their_own_bins():
+    from dipolewire.analysis import Spacing
+
+    counts, edges = Spacing(bins=54, r_max=2.7).compute(ON_EDGES).histogram
+    assert [round(float(edges[k]), 2) for k in np.flatnonzero(counts)] == ON_EDGES.tolist()
+
+
+def test_raw_tem_distances_on_edges_fall_in_the_bins_that_start_there():
+    data = tem.TemData("lab", distances=np.array([1.85, 1.85, 2.0]))
+    edges = tem.comparison_edges(np.array([1.851]), data)
+    stats = tem.compare(np.array([1.851, 1.851, 2.001]), data)
+    # 1.85 and 1.851 share the bin [1.85, 1.90), 2.0 and 2.001 share [2.00, 2.05): the densities coincide
+    assert stats["overlap"] == pytest.approx(1.0)
+    assert 1.85 in edges.tolist()
+
+
+def test_every_simulated_spacing_appears_beside_a_histogram_file(tmp_path):
+    """A histogram TEM file over 1.8-2.5 nm and simulated spacings of which 70 % lie below it: the drawn
+    simulated density integrates to 1, and the title states the fraction outside the TEM range."""
+    from dipolewire.analysis.figures import tem_overlay
+
+    path = tmp_path / "tem.csv"
+    edges = np.round(np.arange(36, 51) * 0.05, 2)
+    rows = "\n".join(f"{a:.2f},{b:.2f},{c}" for a, b, c in zip(edges[:-1], edges[1:], range(1, 15), strict=True))
+    path.write_text("bin_left_nm,bin_right_nm,count\n" + rows + "\n")
+    data = tem.read(path)
+    simulated = np.concatenate([np.full(70, 1.62), np.linspace(1.9, 2.4, 30)])
+    stats = tem.compare(simulated, data)
+    assert stats["fraction_simulated_outside_tem_range"] == pytest.approx(0.7)
+    ax = tem_overlay(simulated, data, stats)
+    drawn = [patch for patch in ax.patches if "simulated" in str(patch.get_label())]
+    values, drawn_edges = drawn[0].get_data()[:2]
+    assert float(np.sum(values * np.diff(drawn_edges))) == pytest.approx(1.0)
+    assert drawn_edges[0] <= 1.62 and "70% of simulated spacings outside" in ax.get_title()

@@ -239,24 +239,26 @@ def tem_overlay(simulated, tem, stats: dict, ax=None):
     """Simulated and measured spacing densities on one axis (nm)."""
     ax = ax if ax is not None else new_axes((6, 4))
     shade_tem_band(ax, "TEM band", alpha=0.15, band=stats["band_nm"])
+    from .binning import histogram
+    from .tem import comparison_edges, display_edges
+
     if tem.is_histogram:
         density = tem.counts / tem.counts.sum() / np.diff(tem.edges)
         ax.stairs(density, tem.edges, color="k", lw=1.5, label=f"TEM (n = {tem.count})")
-        bins = tem.edges
     else:
-        bins = np.arange(
-            np.floor(min(tem.distances.min(), np.min(simulated)) / 0.05) * 0.05,
-            max(tem.distances.max(), np.max(simulated)) + 0.1,
-            0.05,
-        )
-        ax.hist(
-            tem.distances, bins=bins, density=True, histtype="step", color="k", lw=1.5, label=f"TEM (n = {tem.count})"
-        )
-    ax.hist(simulated, bins=bins, density=True, color="tab:blue", alpha=0.5, label=f"simulated (n = {len(simulated)})")
+        edges = comparison_edges(simulated, tem)
+        density = histogram(tem.distances, edges) / tem.count / np.diff(edges)
+        ax.stairs(density, edges, color="k", lw=1.5, label=f"TEM (n = {tem.count})")
+    # every simulated spacing appears, also outside the range the TEM data cover
+    edges = display_edges(simulated, tem)
+    density = histogram(simulated, edges) / len(simulated) / np.diff(edges)
+    ax.stairs(density, edges, fill=True, color="tab:blue", alpha=0.5, label=f"simulated (n = {len(simulated)})")
     ax.set_xlabel("intercluster spacing (nm)")
     ax.set_ylabel("probability density (1/nm)")
     ax.set_title(
-        f"KS {stats['ks_statistic']:.2f}, Wasserstein {stats['wasserstein_nm']:.3f} nm, overlap {stats['overlap']:.2f}",
+        f"KS {stats['ks_statistic']:.2f}, Wasserstein {stats['wasserstein_nm']:.3f} nm, "
+        f"overlap {stats['overlap']:.2f}\n"
+        f"{stats['fraction_simulated_outside_tem_range']:.0%} of simulated spacings outside the TEM data's range",
         fontsize=9,
     )
     ax.legend(fontsize=8)

@@ -29,7 +29,10 @@ class Spacing(Compute):
     def compute(self, distances):
         """``distances`` (nm): e.g. :attr:`Chains.spacings`."""
         self._d = np.asarray(distances, dtype=float)
-        self._counts, self._edges = np.histogram(self._d, bins=self.bins, range=(0.0, self.r_max))
+        from .binning import histogram
+
+        self._edges = np.round(np.linspace(0.0, self.r_max, self.bins + 1), 12)
+        self._counts = histogram(self._d, self._edges)
         self._computed = True
         return self
 

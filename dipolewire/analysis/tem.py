@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from .binning import histogram, uniform_edges
 
 #: Intercluster spacings in TEM images of dropcast R-Au-Cu nanowires (nm; Li et al., ACS Cent. Sci.
 #: 2022, 8, 1258): data to compare with, never a model parameter.
@@ -152,12 +153,37 @@ def read(path) -> TemData:
     )
 
 
+#: Bin width (nm) for raw TEM distances.
+COMPARISON_BIN_NM = 0.05
+
+
+def comparison_edges(simulated, tem: TemData) -> np.ndarray:
+    """Bin edges (nm) on which simulated and TEM spacings are compared: a histogram file's own edges, or
+    0.05 nm bins on multiples of 0.05 nm covering both sets of raw distances."""
+    if tem.is_histogram:
+        return np.asarray(tem.edges, dtype=float)
+    values = np.concatenate([np.asarray(simulated, dtype=float), tem.distances])
+    return uniform_edges(values.min(), values.max(), COMPARISON_BIN_NM)
+
+
+def display_edges(simulated, tem: TemData) -> np.ndarray:
+    """Edges (nm) to draw simulated spacings on beside ``tem``: the comparison edges, extended with bins of
+    the TEM's width so that every simulated spacing appears."""
+    edges = comparison_edges(simulated, tem)
+    simulated = np.asarray(simulated, dtype=float)
+    width = float(np.median(np.diff(edges)))
+    below = uniform_edges(min(simulated.min(), edges[0]) - edges[0], 0.0, width) + edges[0]
+    above = uniform_edges(0.0, max(simulated.max(), edges[-1]) - edges[-1], width) + edges[-1]
+    return np.round(np.unique(np.concatenate([below, edges, above])), 12)
+
+
 def compare(simulated, tem: TemData, band=TEM_BAND_NM) -> dict:
     """Compare simulated spacings (nm) with TEM data.
 
     Kolmogorov–Smirnov statistic sup|F_sim − F_tem|, Wasserstein distance ∫|F_sim − F_tem| dx (nm),
     overlap ∫ min(p_sim, p_tem) dx of the two densities on the TEM bins (or 0.05 nm bins for raw
-    distances), and the fraction of simulated spacings inside the TEM band.
+    distances; a value on an edge counts in the bin that starts there), the fraction of simulated spacings
+    inside the TEM band and the fraction outside the range the TEM data cover.
     """
     sim = np.sort(np.asarray(simulated, dtype=float))
     if len(sim) == 0:
@@ -170,10 +196,11 @@ def compare(simulated, tem: TemData, band=TEM_BAND_NM) -> dict:
     ks = float(np.max(np.abs(f_sim - f_tem)))
     gap = np.abs(f_sim - f_tem)
     wasserstein = float(np.sum(0.5 * (gap[1:] + gap[:-1]) * np.diff(grid)))
-    edges = tem.edges if tem.is_histogram else np.arange(np.floor(low / 0.05) * 0.05, high + 0.1, 0.05)
-    p_sim = np.diff(np.searchsorted(sim, edges, side="right") / len(sim))
-    p_tem = np.diff(tem.cdf(edges))
+    edges = comparison_edges(sim, tem)
+    p_sim = histogram(sim, edges) / len(sim)
+    p_tem = np.diff(tem.cdf(edges)) if tem.is_histogram else histogram(tem.distances, edges) / tem.count
     overlap = float(np.minimum(p_sim, p_tem).sum())
+    tem_low, tem_high = (tem.edges[0], tem.edges[-1]) if tem.is_histogram else (low, high)
     return {
         "simulated": {
             "count": len(sim),
@@ -191,5 +218,6 @@ def compare(simulated, tem: TemData, band=TEM_BAND_NM) -> dict:
         "wasserstein_nm": wasserstein,
         "overlap": overlap,
         "fraction_simulated_in_band": float(np.mean((sim >= band[0]) & (sim <= band[1]))),
+        "fraction_simulated_outside_tem_range": float(np.mean((sim < tem_low) | (sim > tem_high))),
         "band_nm": list(band),
     }

@@ -135,16 +135,17 @@ class Model:
 
         steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
         hypotheses = spec.hypotheses
-        shells = (
-            LigandShell(
-                tuple((bead.name, bead.outer_radius) for bead in beads),
-                c.shell_modulus,
-                hypotheses.ligand_attraction,
-                hypotheses.ligand_attraction_range,
-            ),
-        )
-        if not any(bead.shell > 0 for bead in beads) and hypotheses.ligand_attraction == 0:
-            shells = ()
+        # no shell term for clusters without shells, unless their cores are to attract
+        shells = ()
+        if any(bead.shell > 0 for bead in beads) or hypotheses.ligand_attraction > 0:
+            shells = (
+                LigandShell(
+                    tuple((bead.name, bead.outer_radius) for bead in beads),
+                    c.shell_modulus,
+                    hypotheses.ligand_attraction,
+                    hypotheses.ligand_attraction_range,
+                ),
+            )
         self.pair_terms = (
             WCA(  # the metal cores: hard, at core contact
                 tuple(

@@ -56,7 +56,9 @@ class ClusterSpec:
 
     @property
     def geometry(self) -> ClusterGeometry:
-        return derived_geometry(self)
+        return derived_geometry(
+            self.au_core_diameter, self.partner_core_diameter, self.core_separation, self.au_shell, self.partner_shell
+        )
 
 
 @dataclass(frozen=True)
@@ -80,19 +82,25 @@ class ClusterGeometry:
         return max(self.length, self.width)
 
 
-def derived_geometry(c) -> ClusterGeometry:
-    """Core positions and cluster extents (nm) from cores, separation and shells (``c`` has the
-    :class:`ClusterSpec` geometry fields)."""
-    ra, ta = 0.5 * c.au_core_diameter, c.au_shell
-    if c.partner_core_diameter is None:
+def derived_geometry(
+    au_core_diameter: float,
+    partner_core_diameter: float | None,
+    core_separation: float,
+    au_shell: float,
+    partner_shell: float,
+) -> ClusterGeometry:
+    """Core positions and cluster extents (nm) from the core diameters, their separation and the shell
+    thicknesses (nm); ``partner_core_diameter`` None for a single sphere."""
+    ra, ta = 0.5 * au_core_diameter, au_shell
+    if partner_core_diameter is None:
         return ClusterGeometry(0.0, 0.0, 2 * (ra + ta), 2 * (ra + ta), 2 * ra)
-    rp, tp = 0.5 * c.partner_core_diameter, c.partner_shell
-    top = c.core_separation + ra + ta  # measured from the partner core centre
+    rp, tp = 0.5 * partner_core_diameter, partner_shell
+    top = core_separation + ra + ta  # measured from the partner core centre
     bottom = -(rp + tp)
     middle = 0.5 * (top + bottom)
-    metal = max(c.core_separation + ra, rp) - min(-rp, c.core_separation - ra)
+    metal = max(core_separation + ra, rp) - min(-rp, core_separation - ra)
     return ClusterGeometry(
-        au_z=c.core_separation - middle,
+        au_z=core_separation - middle,
         partner_z=-middle,
         length=top - bottom,
         width=2 * max(ra + ta, rp + tp),
@@ -354,7 +362,7 @@ def _cluster(table) -> ClusterSpec:
                 f"must be at most the mean core diameter ({0.5 * (au_core + partner_core):.4g} nm): "
                 "the two cores of one cluster touch or overlap",
             )
-    geometry = derived_geometry(ClusterGeometryInput(au_core, partner_core, separation, au_shell, partner_shell or 0.0))
+    geometry = derived_geometry(au_core, partner_core, separation, au_shell, partner_shell or 0.0)
     if "hydrodynamic_diameter" in merged:
         hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
     else:
@@ -392,17 +400,6 @@ def _cluster(table) -> ClusterSpec:
         dipole_offset=offset,
         chirality=chirality,
     )
-
-
-@dataclass(frozen=True)
-class ClusterGeometryInput:
-    """The geometric fields of a cluster (nm), for :func:`derived_geometry` before a spec exists."""
-
-    au_core_diameter: float
-    partner_core_diameter: float | None
-    core_separation: float
-    au_shell: float
-    partner_shell: float
 
 
 def _solvent(table) -> SolventSpec:
@@ -447,7 +444,6 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
 
 def _drying(table, cluster, solvent, amount) -> DryingSpec:
     from .physics import translational_diffusion
-    from .units import kT_zJ
 
     d = cluster.hydrodynamic_diameter
     if ("front_speed" in table) == ("peclet" in table):
@@ -506,6 +502,10 @@ def _outer_diameters(cluster: ClusterSpec) -> tuple[float, ...]:
     return tuple(diameters)
 
 
+#: Largest depth (kT) and range (nm) of a ``[hypotheses]`` well: deeper or wider is no longer a contact effect.
+MAX_HYPOTHESIS_DEPTH_KT = 50.0
+MAX_HYPOTHESIS_RANGE_NM = 2.0
+
 #: Largest timestep, as a multiple of the default: at 2.8× the default, HOOMD-blue's Brownian integrator
 #: already broadens the sampled bond-length distribution of two R-Au-Cu clusters by 6 standard errors in
 #: 2 µs, while at the default it matches the exact two-body distribution (tests/test_ligand_shell.py).
@@ -530,24 +530,29 @@ def default_timestep(cluster: ClusterSpec, solvent: SolventSpec) -> float:
 
 
 def _hypotheses(table, solvent: SolventSpec) -> HypothesesSpec:
-    """The ``[hypotheses]`` switches: energies in kT (or any energy unit), ranges in nm."""
-    kw = {"temperature_K": solvent.temperature}
-    depth = dict(minimum=0.0, inclusive=True, maximum_kT=50.0)
+    """The ``[hypotheses]`` switches: depths (energies; in kT or any energy unit) 0 … 50 kT, ranges
+    (lengths) 0 … 2 nm."""
+    kT = kT_zJ(solvent.temperature)
     values = {}
-    for key, kind, default, limits in (
-        ("ligand_attraction", "energy", "0 kT", depth),
-        ("ligand_attraction_range", "length", "0.3 nm", {}),
-        ("interface_adsorption", "energy", "0 kT", depth),
-        ("interface_adsorption_range", "length", "0.5 nm", {}),
+    for depth_key, range_key, default_range in (
+        ("ligand_attraction", "ligand_attraction_range", "0.3 nm"),
+        ("interface_adsorption", "interface_adsorption_range", "0.5 nm"),
     ):
-        limits = dict(limits)
-        maximum_kT = limits.pop("maximum_kT", None)
-        value = _quantity(table, key, kind, "hypotheses", default=default, **limits, **(kw if kind == "energy" else {}))
-        if kind == "length" and value > 2.0:
-            raise InputError(f"hypotheses.{key}", f"must be a short range, 0 < range <= 2 nm, got {table.get(key)!r}")
-        if maximum_kT is not None and value > maximum_kT * kT_zJ(solvent.temperature):
-            raise InputError(f"hypotheses.{key}", f"must be between 0 and {maximum_kT:g} kT, got {table.get(key)!r}")
-        values[key] = value
+        depth = _quantity(
+            table, depth_key, "energy", "hypotheses", default="0 kT", inclusive=True, temperature_K=solvent.temperature
+        )
+        if depth > MAX_HYPOTHESIS_DEPTH_KT * kT:
+            raise InputError(
+                f"hypotheses.{depth_key}",
+                f"must be between 0 and {MAX_HYPOTHESIS_DEPTH_KT:g} kT, got {table.get(depth_key)!r}",
+            )
+        reach = _quantity(table, range_key, "length", "hypotheses", default=default_range)
+        if reach > MAX_HYPOTHESIS_RANGE_NM:
+            raise InputError(
+                f"hypotheses.{range_key}",
+                f"must be a short range, 0 < range <= {MAX_HYPOTHESIS_RANGE_NM:g} nm, got {table.get(range_key)!r}",
+            )
+        values[depth_key], values[range_key] = depth, reach
     return HypothesesSpec(**values)
 
 

@@ -136,3 +136,10 @@ def test_every_simulated_spacing_appears_beside_a_histogram_file(tmp_path):
     values, drawn_edges = drawn[0].get_data()[:2]
     assert float(np.sum(values * np.diff(drawn_edges))) == pytest.approx(1.0)
     assert drawn_edges[0] <= 1.62 and "70% of simulated spacings outside" in ax.get_title()
+
+
+def test_fraction_outside_the_range_of_raw_tem_distances():
+    """Raw TEM distances span 1.8-2.5 nm; of four simulated spacings, 1.6 and 2.7 nm lie outside."""
+    data = tem.TemData("lab", distances=np.array([1.8, 2.0, 2.5]))
+    stats = tem.compare(np.array([1.6, 1.9, 2.4, 2.7]), data)
+    assert stats["fraction_simulated_outside_tem_range"] == pytest.approx(0.5)

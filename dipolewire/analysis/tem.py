@@ -200,7 +200,10 @@ def compare(simulated, tem: TemData, band=TEM_BAND_NM) -> dict:
     p_sim = histogram(sim, edges) / len(sim)
     p_tem = np.diff(tem.cdf(edges)) if tem.is_histogram else histogram(tem.distances, edges) / tem.count
     overlap = float(np.minimum(p_sim, p_tem).sum())
-    tem_low, tem_high = (tem.edges[0], tem.edges[-1]) if tem.is_histogram else (low, high)
+    if tem.is_histogram:
+        tem_low, tem_high = tem.edges[0], tem.edges[-1]
+    else:
+        tem_low, tem_high = tem.distances.min(), tem.distances.max()
     return {
         "simulated": {
             "count": len(sim),

@@ -269,6 +269,7 @@ def test_mpi_run_with_two_ranks_agrees_with_a_serial_run(tmp_path, serial_held_f
     assert_statistically_equal(dipole_energy_per_cluster(out), serial_held_film)
 
 
+@pytest.mark.slow  # 16 s on an idle 2-core machine, ~60 s when the second core is busy (OpenMP spin-waits)
 def test_openmp_threads_agree_with_a_serial_run(tmp_path, serial_held_film):
     run_file = write_run_file(tmp_path, held_film_document())
     # OpenMP threads that spin while they wait lose a scheduler time slice at every barrier when another

@@ -284,7 +284,7 @@ def _run_simulation(args) -> int:
 
     from . import spec as spec_module
     from .analysis.run_summary import write_outputs
-    from .runner import execute
+    from .runner import execute, recorded_overrides
 
     spec = spec_module.load(args.file)
     overrides = {}
@@ -300,12 +300,22 @@ def _run_simulation(args) -> int:
         if not 1 <= args.threads <= 256:
             raise InputError("--threads", f"must be in 1 … 256, got {args.threads}")
         overrides["threads"] = args.threads
-    if overrides:
-        spec = spec.replace("numerics", **overrides)
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
     if args.resume and args.overwrite:
         raise InputError("--resume", "cannot be combined with --overwrite")
-    execute(spec, out, overwrite=args.overwrite, resume=args.resume, progress=not args.quiet, finish=write_outputs)
+    if args.resume:  # a plain --resume repeats the options the run was started with
+        overrides = {**recorded_overrides(out), **overrides}
+    if overrides:
+        spec = spec.replace("numerics", **overrides)
+    execute(
+        spec,
+        out,
+        overwrite=args.overwrite,
+        resume=args.resume,
+        progress=not args.quiet,
+        finish=write_outputs,
+        overrides=overrides,
+    )
     return 0
 
 

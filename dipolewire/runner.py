@@ -181,7 +181,9 @@ class RunRecord:
     """run.json of a run, rewritten atomically at every frame: status, versions, the last complete frame
     (the resume point), timings."""
 
-    def __init__(self, spec, model, engine, reason: str, out_dir: Path, start: Start | None = None):
+    def __init__(
+        self, spec, model, engine, reason: str, out_dir: Path, start: Start | None = None, overrides: dict | None = None
+    ):
         self.path = out_dir / "run.json"
         self.info = {
             "name": spec.name,
@@ -195,6 +197,7 @@ class RunRecord:
             "seed": spec.numerics.seed,
             "versions": _versions(engine.version),
             "command": sys.argv,
+            "overrides": dict(overrides or {}),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "steps": model.total_steps,
             "frames": model.n_segments + 1,
@@ -393,22 +396,69 @@ class FrameOutput:
             self.writer.close()
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def oversubscription_warning(threads: int, ranks: int, cores: int) -> str | None:
+    """A warning when OpenMP threads × MPI ranks exceed the cores: threads then wait on each other at every
+    step (2 threads on 2 busy cores ran 9× slower than 1)."""
+    if threads * ranks <= cores:
+        return None
+    return (
+        f"warning: {threads} thread(s) × {ranks} rank(s) = {threads * ranks} exceeds the {cores} core(s) available; "
+        f"oversubscribed runs are much slower — use --threads {max(cores // ranks, 1)} or fewer ranks"
+    )
+
+
 def announce(log, spec, model, engine, reason: str, out_dir: Path, start: Start, resume: bool) -> None:
-    """What a researcher should see before a run starts: engine, ranks, threads and the model."""
+    """What a researcher should see before a run starts: engine, ranks, threads (with a warning when they
+    oversubscribe the cores) and the model."""
     what = f"resuming '{spec.name}' at t = {start.step * model.timestep:.4g} ns" if resume else f"run '{spec.name}'"
     log(
         f"dipolewire {__version__}: {what} on {engine.name} ({reason}), "
         f"{engine.ranks} rank(s), {spec.numerics.threads} thread(s) → {out_dir}"
     )
+    warning = oversubscription_warning(spec.numerics.threads, engine.ranks, available_cores())
+    if warning:
+        print(f"dipolewire: {warning}", file=sys.stderr)
     for line in model.summary_lines():
         log("  " + line)
+
+
+#: Command-line options that override ``[numerics]`` fields, recorded in run.json so that a resume repeats them.
+OVERRIDE_OPTIONS = {"engine": "--engine", "device": "--device", "seed": "--seed", "threads": "--threads"}
+
+
+def recorded_overrides(out_dir) -> dict:
+    """The ``[numerics]`` overrides a run in ``out_dir`` was started with (empty if none or no run.json)."""
+    try:
+        info = json.loads((Path(out_dir) / "run.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    found = info.get("overrides") if isinstance(info, dict) else None
+    return {k: v for k, v in found.items() if k in OVERRIDE_OPTIONS} if isinstance(found, dict) else {}
+
+
+def resume_command(spec, out_dir: Path, overrides: dict | None = None) -> str:
+    """The command that continues this run, with the overrides it was started with."""
+    options = "".join(f" {OVERRIDE_OPTIONS[k]} {v}" for k, v in (overrides or {}).items() if k in OVERRIDE_OPTIONS)
+    return f"dipolewire run {spec.source or 'FILE'} --out {out_dir}{options} --resume"
 
 
 def _on_other_ranks(index, snap, eps_r) -> None:
     """Ranks other than 0 write nothing."""
 
 
-def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None) -> RunResult:
+def execute(
+    spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None, overrides=None
+) -> RunResult:
     """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
 
     ``resume=True`` continues an interrupted run from the last frame of its trajectory (refusing if the
@@ -416,6 +466,8 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
     spec.toml and run.json in a resumable state (:class:`~dipolewire.errors.RunStopped`).
     ``finish(result)`` runs on rank 0 after the last frame, while the other MPI ranks wait, so that
     no rank's exit can end the job before rank 0 has written its figures and summary.
+    ``overrides`` are the ``[numerics]`` values given on the command line (already applied to ``spec``):
+    run.json records them and the printed resume command repeats them.
     """
     from .model import Model
 
@@ -436,7 +488,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
         prepare_folder(engine, out_dir)
         if engine.rank == 0:
             announce(log, spec, model, engine, reason, out_dir, start, resume)
-            record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None)
+            record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None, overrides)
             output = FrameOutput(spec, model, record, out_dir, start, resume, progress)
         with _StopRequests(workdir, engine.rank) as stops:
             engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
@@ -444,7 +496,7 @@ def execute(spec, out_dir, *, overwrite=False, resume=False, progress=True, log=
             if output:
                 output.begin(snap)
             loop_started = time.perf_counter()  # set-up excluded from steps/s
-            hint = f"Resume with: dipolewire run {spec.source or 'FILE'} --out {out_dir} --resume"
+            hint = f"Resume with: {resume_command(spec, out_dir, overrides)}"
             on_frame = output.frame if output else _on_other_ranks
             result.steps = advance_frames(engine, model, start, on_frame, stops, hint)
         result.wall_seconds = time.perf_counter() - started

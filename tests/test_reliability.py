@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -66,28 +67,48 @@ def check_complete_trajectory(out, model):
 
 
 def test_sigterm_saves_and_says_how_to_resume(tmp_path):
+    """A run started with --seed 7 is stopped; the printed command resumes it, and the summary counts every step."""
     run_file = write_run_file(tmp_path)
     out = tmp_path / "tiny"
-    process = start(run_file)
+    process = start(run_file, "--seed", "7")
     wait_for_frames(out, 3, process)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 128 + signal.SIGTERM
     assert len(stderr.strip().splitlines()) == 1 and "--resume" in stderr
     info = json.loads((out / "run.json").read_text())
-    assert info["status"] == "interrupted"
+    assert info["status"] == "interrupted" and info["overrides"] == {"seed": 7}
     with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
         assert len(trajectory) == info["last_frame"]["index"] + 1
     assert not (out / ".engine").exists()
+    printed = shlex.split(stderr.split("Resume with: ", 1)[1])
+    assert printed[:2] == ["dipolewire", "run"] and "--seed" in printed
     resumed = subprocess.run(
-        [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--resume"],
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "dipolewire.cli", *printed[1:], "--quiet"], capture_output=True, text=True
     )
     assert resumed.returncode == 0, resumed.stderr
-    check_complete_trajectory(out, Model(from_dict(tiny_document(**SLOW))))
+    model = Model(from_dict(tiny_document(**SLOW)))
+    check_complete_trajectory(out, model)
     info = json.loads((out / "run.json").read_text())
-    assert info["status"] == "completed" and len(info["resumes"]) == 1
+    assert info["status"] == "completed" and len(info["resumes"]) == 1 and info["seed"] == 7
+    # the summary's step count is the whole run's, with the resumed part beside it
+    summary = (out / "summary.txt").read_text()
+    assert f"in {model.total_steps} steps (" in summary and "since the last resume" in summary
+
+
+def test_a_plain_resume_repeats_the_options_the_run_was_started_with(tmp_path):
+    from dipolewire.cli import main
+
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    out = tmp_path / "out"
+    assert main(["run", str(run_file), "--out", str(out), "--seed", "7", "--quiet"]) == 0
+    assert json.loads((out / "run.json").read_text())["overrides"] == {"seed": 7}
+    # without the recorded --seed, the resume would see a changed numerics.seed; with it, only that the run is done
+    with pytest.raises(InputError, match="already complete"):
+        main(["--debug", "run", str(run_file), "--out", str(out), "--resume", "--quiet"])
+    with pytest.raises(InputError, match="changed the physics .*numerics.seed"):
+        main(["--debug", "run", str(run_file), "--out", str(out), "--seed", "8", "--resume", "--quiet"])
 
 
 @pytest.mark.parametrize(("kills", "hold"), [(2, "5 ns"), pytest.param(20, "400 ns", marks=pytest.mark.slow)])

@@ -194,3 +194,21 @@ def test_frame_output_writes_each_checked_frame_and_keeps_the_last_good_one(mode
     with open_trajectory(tmp_path / "trajectory.gsd") as frames:
         assert [f.configuration.step for f in frames] == [0, model.steps_per_frame, 2 * model.steps_per_frame]
     assert json.loads((tmp_path / "run.json").read_text())["last_frame"]["index"] == 2
+
+
+def test_threads_times_ranks_above_the_cores_warn(tmp_path, monkeypatch, capsys):
+    assert runner.oversubscription_warning(2, 1, 2) is None
+    assert runner.oversubscription_warning(1, 2, 2) is None
+    message = runner.oversubscription_warning(2, 2, 2)
+    assert "2 thread(s) × 2 rank(s) = 4 exceeds the 2 core(s)" in message and "--threads 1" in message
+    import tomli_w
+
+    from dipolewire.cli import main
+
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    monkeypatch.setattr(runner, "available_cores", lambda: 2)
+    assert main(["run", str(run_file), "--out", str(tmp_path / "a"), "--threads", "3", "--quiet"]) == 0
+    assert "warning: 3 thread(s) × 1 rank(s) = 3 exceeds the 2 core(s)" in capsys.readouterr().err
+    assert main(["run", str(run_file), "--out", str(tmp_path / "b"), "--threads", "2", "--quiet"]) == 0
+    assert "warning" not in capsys.readouterr().err

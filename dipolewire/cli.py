@@ -87,6 +87,13 @@ def _add_run_parser(commands):
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), help="HOOMD-blue device (override numerics.device)")
     p.add_argument("--overwrite", action="store_true", help="replace a trajectory already in --out")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out from its last frame")
+    p.add_argument(
+        "--replicas",
+        type=int,
+        metavar="N",
+        help="run N replicas (seeds: the run file's, then seeds spawned from it) into --out/replica-01 … and "
+        "report each measure as mean ± standard error",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_simulation)
 
@@ -113,7 +120,12 @@ def _add_analyze_parser(commands):
             "CSV tables, PNG figures and summary.md into <run>/analysis/ (or --out)."
         ),
     )
-    p.add_argument("run", metavar="RUN", help="run directory (holding trajectory.gsd) or a .gsd file")
+    p.add_argument(
+        "run",
+        metavar="RUN",
+        nargs="+",
+        help="run directory (holding trajectory.gsd), a .gsd file, or a replica set; several: mean ± SE across them",
+    )
     p.add_argument(
         "--frames",
         help="frames for the time series: start:stop:step or i,j,k (default: all); the last one gets the full analysis",
@@ -136,7 +148,9 @@ def _add_compare_parser(commands):
             "spacings in 1.8-2.5 nm."
         ),
     )
-    p.add_argument("run", metavar="RUN", help="run directory or .gsd file")
+    p.add_argument(
+        "run", metavar="RUN", nargs="+", help="run directory, .gsd file or replica set; several: mean ± SE across them"
+    )
     p.add_argument("--tem", required=True, metavar="FILE", help="measured spacings (CSV, see above)")
     p.add_argument("--frame", type=int, default=-1, help="frame to compare (default: the last)")
     _add_bond_arguments(p)
@@ -303,6 +317,8 @@ def _run_simulation(args) -> int:
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
     if args.resume and args.overwrite:
         raise InputError("--resume", "cannot be combined with --overwrite")
+    if args.replicas is not None:
+        return _run_replicas(args, spec, out, overrides)
     if args.resume:  # a plain --resume repeats the options the run was started with
         overrides = {**recorded_overrides(out), **overrides}
     if overrides:
@@ -319,6 +335,46 @@ def _run_simulation(args) -> int:
     return 0
 
 
+def _run_replicas(args, spec, out, overrides) -> int:
+    from .analysis.replica_stats import analyze_runs
+    from .analysis.run_summary import write_outputs
+    from .replicas import run_replicas
+
+    if "seed" in overrides:
+        raise InputError("--seed", "cannot be combined with --replicas (replica seeds derive from the run file's seed)")
+    if overrides:
+        spec = spec.replace("numerics", **overrides)
+    run_replicas(
+        spec,
+        out,
+        args.replicas,
+        overwrite=args.overwrite,
+        resume=args.resume,
+        progress=not args.quiet,
+        finish=write_outputs,
+        overrides=overrides,
+    )
+    if args.replicas < 2:
+        return 0
+    result = analyze_runs([out], progress=not args.quiet)
+    _print_replica_measures(result, out / "analysis")
+    return 0
+
+
+def _print_replica_measures(result, out) -> None:
+    from .analysis.figures import format_entry
+
+    m = result["measures"]
+    print(
+        f"{len(result['runs'])} runs, final frames in {result['dimensions']}D, mean ± SE: "
+        f"{format_entry(m['fraction_in_chains'], True)} of clusters in chains, ⟨n⟩w = "
+        f"{format_entry(m['weight_average_length'])}, longest {format_entry(m['longest_chain_nm'])} nm; spacing "
+        f"{format_entry(m['mean_nm'])} nm (s.d. {format_entry(m['std_nm'])} nm), "
+        f"{format_entry(m['fraction_in_tem_band'], True)} in 1.8–2.5 nm"
+    )
+    print(f"written to {out}/ (replicas.json, replicas.csv, replicas.png, summary.md; each run in its analysis/)")
+
+
 def _bond_settings(args) -> dict:
     from .analysis.chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM
 
@@ -332,11 +388,18 @@ def _bond_settings(args) -> dict:
 
 
 def _run_analyze(args) -> int:
+    from .analysis.replica_stats import analyze_runs, expand_runs
+    from .analysis.replica_stats import default_output as runs_output
     from .analysis.run_analysis import analyze_trajectory, default_output
 
     settings = _bond_settings(args)
-    out = args.out or default_output(args.run)
-    metrics = analyze_trajectory(args.run, out, frames=args.frames, progress=not args.quiet, **settings)
+    if len(expand_runs(args.run)) > 1:
+        out = args.out or runs_output(args.run, expand_runs(args.run))
+        result = analyze_runs(args.run, out, frames=args.frames, progress=not args.quiet, **settings)
+        _print_replica_measures(result, out)
+        return 0
+    out = args.out or default_output(args.run[0])
+    metrics = analyze_trajectory(args.run[0], out, frames=args.frames, progress=not args.quiet, **settings)
     c, s = metrics["chains"], metrics["spacing"]
     print(
         f"frame {metrics['frame']} (t = {metrics['time_ns']:.4g} ns, {metrics['dimensions']}D): "
@@ -354,12 +417,15 @@ def _run_compare(args) -> int:
     from pathlib import Path
 
     from .analysis import figures, tem
+    from .analysis.replica_stats import expand_runs
     from .analysis.run_analysis import analyze_frame, default_output, trajectory_path
     from .trajectory import open_trajectory
 
     settings = _bond_settings(args)
     measured = tem.read(args.tem)
-    path = trajectory_path(args.run)
+    if len(expand_runs(args.run)) > 1:
+        return _compare_runs(args, measured, settings)
+    path = trajectory_path(args.run[0])
     with open_trajectory(path) as trajectory:
         n = len(trajectory)
         if not -n <= args.frame < n:
@@ -368,7 +434,7 @@ def _run_compare(args) -> int:
     simulated = result.chains.spacings
     stats = tem.compare(simulated, measured)
     stats["frame"] = args.frame
-    out = Path(args.out) if args.out else default_output(args.run)
+    out = Path(args.out) if args.out else default_output(args.run[0])
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(stats, indent=2) + "\n")
     figures.save(figures.tem_overlay(simulated, measured, stats).figure, out / "compare.png")
@@ -381,6 +447,33 @@ def _run_compare(args) -> int:
     print(
         f"Kolmogorov-Smirnov {stats['ks_statistic']:.3f}, Wasserstein {stats['wasserstein_nm']:.4f} nm, "
         f"overlap {stats['overlap']:.3f}; simulated in 1.8-2.5 nm: {stats['fraction_simulated_in_band']:.0%}"
+    )
+    print(f"written to {out}/compare.json and compare.png")
+    return 0
+
+
+def _compare_runs(args, measured, settings) -> int:
+    import json
+    from pathlib import Path
+
+    from .analysis import figures
+    from .analysis.replica_stats import compare_runs, default_output, expand_runs
+
+    result, spacings = compare_runs(args.run, measured, args.frame, **settings)
+    out = Path(args.out) if args.out else default_output(args.run, expand_runs(args.run))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+    figures.save(figures.tem_overlay_runs(spacings, measured, result).figure, out / "compare.png")
+    m, t = result["measures"], result["tem"]
+    f = figures.format_entry
+    print(
+        f"{len(result['runs'])} runs, mean ± SE: simulated spacing {f(m['simulated_mean_nm'])} nm "
+        f"(s.d. {f(m['simulated_std_nm'])} nm); TEM ({t['kind']}, n = {t['count']}) {t['mean_nm']:.3f} ± "
+        f"{t['std_nm']:.3f} nm"
+    )
+    print(
+        f"Kolmogorov-Smirnov {f(m['ks_statistic'])}, Wasserstein {f(m['wasserstein_nm'])} nm, overlap "
+        f"{f(m['overlap'])}; simulated in 1.8-2.5 nm: {f(m['fraction_simulated_in_band'], True)}"
     )
     print(f"written to {out}/compare.json and compare.png")
     return 0

@@ -457,7 +457,16 @@ def _on_other_ranks(index, snap, eps_r) -> None:
 
 
 def execute(
-    spec, out_dir, *, overwrite=False, resume=False, progress=True, log=print, finish=None, overrides=None
+    spec,
+    out_dir,
+    *,
+    overwrite=False,
+    resume=False,
+    progress=True,
+    log=print,
+    finish=None,
+    overrides=None,
+    resume_hint=None,
 ) -> RunResult:
     """Run ``spec`` into ``out_dir``. Validates everything before the first file is written.
 
@@ -467,7 +476,7 @@ def execute(
     ``finish(result)`` runs on rank 0 after the last frame, while the other MPI ranks wait, so that
     no rank's exit can end the job before rank 0 has written its figures and summary.
     ``overrides`` are the ``[numerics]`` values given on the command line (already applied to ``spec``):
-    run.json records them and the printed resume command repeats them.
+    run.json records them and the printed resume command repeats them (or is ``resume_hint`` if given).
     """
     from .model import Model
 
@@ -496,7 +505,7 @@ def execute(
             if output:
                 output.begin(snap)
             loop_started = time.perf_counter()  # set-up excluded from steps/s
-            hint = f"Resume with: {resume_command(spec, out_dir, overrides)}"
+            hint = f"Resume with: {resume_hint or resume_command(spec, out_dir, overrides)}"
             on_frame = output.frame if output else _on_other_ranks
             result.steps = advance_frames(engine, model, start, on_frame, stops, hint)
         result.wall_seconds = time.perf_counter() - started

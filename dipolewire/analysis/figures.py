@@ -348,3 +348,113 @@ def pair_energy_landscape(curves: dict, distributions: dict, eps_r: float):
     shade_tem_band(axes[2])
     axes[2].legend(fontsize=8)
     return fig
+
+
+# --- several runs ------------------------------------------------------------------------------------
+
+
+def _mean_band(ax, x, entry, colour, label):
+    """Every run as a thin line, the mean as a thick one with a ± standard-error band."""
+    for run in entry["runs"]:
+        ax.plot(x, run, color=colour, lw=0.5, alpha=0.35)
+    mean, se = np.asarray(entry["mean"], dtype=float), np.asarray(entry["se"], dtype=float)
+    ax.plot(x, mean, color=colour, lw=1.8, label=label)
+    ax.fill_between(x, mean - se, mean + se, color=colour, alpha=0.3, lw=0)
+
+
+def replica_spread(result: dict):
+    """The spread across runs (a :func:`~dipolewire.analysis.replica_stats.analyze_runs` result): the
+    fraction in chains against time, the spacing density with per-bin standard errors, and each measure
+    per run beside its mean ± SE."""
+    from .replica_stats import MEASURES
+
+    axes = new_axes((13, 4.0), 1, 3)
+    n = len(result["runs"])
+    series = result["time_series"]
+    t = np.asarray(series["time_ns"]["mean"])
+    _mean_band(axes[0], t, series["fraction_in_chains"], "tab:red", f"mean ± SE of {n} runs")
+    axes[0].set_xlabel("time (ns)")
+    axes[0].set_ylabel(f"fraction of clusters in chains ({result['time_series_dimensions']}D)")
+    axes[0].legend(fontsize=8)
+    density = result["spacing_density"]
+    edges = np.asarray(density["edges_nm"])
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    shade_tem_band(axes[1])
+    axes[1].stairs(density["mean_per_nm"], edges, color="tab:blue", lw=1.5, label=f"mean of {n} runs")
+    axes[1].errorbar(
+        centres, density["mean_per_nm"], yerr=density["se_per_nm"], fmt="none", ecolor="k", lw=0.8, label="± SE per bin"
+    )
+    axes[1].set_xlabel("intercluster spacing (nm)")
+    axes[1].set_ylabel("probability density (1/nm)")
+    axes[1].legend(fontsize=8)
+    measures = result["measures"]
+    keys = [
+        key
+        for _, key, _ in MEASURES
+        if key in ("fraction_in_chains", "fraction_in_tem_band", "polar", "nematic", "chain_order_2d")
+    ]
+    for row, key in enumerate(keys):
+        entry = measures[key]
+        axes[2].plot(entry["values"], np.full(len(entry["values"]), row), "o", color="0.5", ms=4)
+        axes[2].errorbar(entry["mean"], row, xerr=entry["se"], fmt="D", color="k", ms=5, capsize=3)
+    labels = {key: label for _, key, label in MEASURES}
+    axes[2].set_yticks(range(len(keys)), [labels[k] for k in keys], fontsize=8)
+    axes[2].set_xlabel(f"value (grey: each run; black: mean ± SE, {result['dimensions']}D)")
+    axes[0].figure.suptitle(
+        f"{n} runs: {format_entry(measures['fraction_in_chains'], True)} in chains, spacing "
+        f"{format_entry(measures['mean_nm'])} nm, ⟨n⟩w {format_entry(measures['weight_average_length'])}",
+        fontsize=10,
+    )
+    return axes[0].figure
+
+
+def format_entry(entry: dict, percent=False) -> str:
+    """``mean ± se`` of a mean-and-error entry (a percentage for fractions)."""
+    if percent:
+        return f"{100 * entry['mean']:.1f} ± {100 * entry['se']:.1f} %"
+    return f"{entry['mean']:.3f} ± {entry['se']:.3f}"
+
+
+def tem_overlay_runs(spacings: list, tem, result: dict, ax=None):
+    """TEM spacings beside the simulated density of several runs: per-bin mean ± standard error."""
+    from .binning import histogram
+    from .tem import display_edges
+
+    ax = ax if ax is not None else new_axes((6, 4))
+    shade_tem_band(ax, "TEM band", alpha=0.15, band=result["band_nm"])
+    pooled = np.concatenate(spacings)
+    edges = display_edges(pooled, tem)
+    if tem.is_histogram:
+        ax.stairs(
+            tem.counts / tem.counts.sum() / np.diff(tem.edges),
+            tem.edges,
+            color="k",
+            lw=1.5,
+            label=f"TEM (n = {tem.count})",
+        )
+    else:
+        ax.stairs(
+            histogram(tem.distances, edges) / tem.count / np.diff(edges),
+            edges,
+            color="k",
+            lw=1.5,
+            label=f"TEM (n = {tem.count})",
+        )
+    densities = np.array([histogram(s, edges) / len(s) / np.diff(edges) for s in spacings])
+    mean = densities.mean(axis=0)
+    se = densities.std(axis=0, ddof=1) / np.sqrt(len(spacings))
+    ax.stairs(mean, edges, fill=True, color="tab:blue", alpha=0.5, label=f"simulated, mean of {len(spacings)} runs")
+    ax.errorbar(
+        0.5 * (edges[1:] + edges[:-1]), mean, yerr=se, fmt="none", ecolor="tab:blue", lw=0.8, label="± SE per bin"
+    )
+    m = result["measures"]
+    ax.set_xlabel("intercluster spacing (nm)")
+    ax.set_ylabel("probability density (1/nm)")
+    ax.set_title(
+        f"KS {format_entry(m['ks_statistic'])}, overlap {format_entry(m['overlap'])}\n"
+        f"{format_entry(m['fraction_simulated_outside_tem_range'], True)} of simulated spacings outside the TEM "
+        "data's range",
+        fontsize=9,
+    )
+    ax.legend(fontsize=8)
+    return ax

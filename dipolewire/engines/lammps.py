@@ -315,6 +315,10 @@ def bodies_from_atoms(model, x, images, mu):
     return center, q, center_images
 
 
+#: Largest seed LAMMPS's Marsaglia generator accepts.
+LAMMPS_SEED_MAX = 900_000_000
+
+
 class LammpsEngine(Engine):
     """One run of a :class:`~dipolewire.model.Model` on LAMMPS.
 
@@ -482,8 +486,9 @@ class LammpsEngine(Engine):
 
     def noise_seed(self, seed: int, start: Start) -> int:
         """A resumed run draws a fresh noise stream: the seed moves on with the frame index (LAMMPS's
-        random streams do not depend on the step)."""
-        return seed + start.segment
+        random streams do not depend on the step). LAMMPS takes seeds 1 … 9×10⁸, so larger ones wrap
+        round (unchanged below that)."""
+        return (seed - 1 + start.segment) % LAMMPS_SEED_MAX + 1
 
     def setup(self, start: Start, seed: int) -> None:
         from pathlib import Path

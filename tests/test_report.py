@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ANALYSIS = Path(__file__).parent.parent / "analysis"
@@ -123,3 +124,61 @@ def test_notebook_runs_on_a_fresh_run(run_dir):
     assert len(figure_cells) >= 6
     for cell in figure_cells:
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.source
+
+
+def test_every_in_chains_number_of_one_frame_agrees_and_names_its_dimensions(run_dir, capsys):
+    """The run summary, analyze's printout and metrics, the time series and the deposit figure's title all
+    read the same frame with the one chain criterion, each saying 2D or 3D."""
+    from types import SimpleNamespace
+
+    import gsd.hoomd
+
+    from dipolewire.analysis import figures
+    from dipolewire.analysis.run_analysis import analyze_frame, analyze_trajectory
+    from dipolewire.analysis.run_summary import write_outputs
+    from dipolewire.model import Model
+    from dipolewire.spec import load
+
+    metrics = analyze_trajectory(run_dir, run_dir / "analysis", progress=False)
+    with gsd.hoomd.open(str(run_dir / "trajectory.gsd")) as trajectory:
+        last = trajectory[-1]
+        flat = analyze_frame(last, dimensions="2").chains
+        spatial = analyze_frame(last, dimensions="3").chains
+        title = figures.top_view(last, flat).get_title()
+    assert metrics["dimensions"] == 2 and metrics["chains"]["fraction_in_chains"] == flat.fraction_in_chains
+    assert metrics["time_series"][-1]["fraction_in_chains"] == spatial.fraction_in_chains  # the series is 3D
+    assert f"{flat.fraction_in_chains:.0%} of clusters in chains" in title and "2D" in title
+    result = SimpleNamespace(
+        out_dir=run_dir,
+        model=Model(load(run_dir / "spec.toml")),
+        engine="lammps",
+        steps=1,
+        wall_seconds=1.0,
+        steps_per_second=1.0,
+    )
+    write_outputs(result)
+    summary = (run_dir / "summary.txt").read_text()
+    assert f"{spatial.fraction_in_chains:.0%} at the end (3D)" in summary
+    assert f"analysed in 2D: {flat.fraction_in_chains:.0%}" in summary
+
+
+def test_no_chain_is_drawn_in_the_free_grey_or_any_grey():
+    """Chains of every index get a saturated colour far from the free clusters' grey; free ones get the grey."""
+    from matplotlib.colors import rgb_to_hsv
+
+    from dipolewire.analysis.figures import FREE_COLOUR, _chain_colours
+
+    members = [[k] for k in range(5)] + [[5 + 2 * k, 6 + 2 * k] for k in range(60)]  # 5 free, 60 chains
+    chain_id = [c for c, m in enumerate(members) for _ in m]
+    chains = SimpleChains(members, chain_id)
+    colours = np.array(_chain_colours(chains, len(chain_id)))
+    free = np.array([len(members[c]) == 1 for c in chain_id])
+    assert np.all(colours[free] == FREE_COLOUR)
+    chained = colours[~free, :3]
+    assert rgb_to_hsv(chained)[:, 1].min() >= 0.3  # saturated: no grey, no pale tint
+    assert np.linalg.norm(chained - np.array(FREE_COLOUR[:3]), axis=1).min() >= 0.3
+
+
+class SimpleChains:
+    def __init__(self, chains, chain_id):
+        self.chains, self.chain_id = chains, np.array(chain_id)

@@ -103,11 +103,30 @@ def spacing_and_rdf(spacing, rdf, dimensions: int):
 # --- frames ---------------------------------------------------------------------------------------
 
 
-def _chain_colours(chains, n_clusters):
-    """A colour per cluster: each chain its own hue (no greys among them), clusters in no chain grey."""
-    from matplotlib import colormaps
+#: Least saturation (HSV) and least RGB distance from :data:`FREE_COLOUR` of a chain's colour: pale tints such as
+#: tab20's lilac (saturation 0.17, 0.14 from the grey) read as "free" in a crowded deposit.
+CHAIN_MIN_SATURATION = 0.3
+CHAIN_MIN_DISTANCE_FROM_FREE = 0.3
 
-    palette = [c for c in colormaps["tab20"].colors if not np.allclose(c[0], c[1:], atol=0.02)]
+
+def chain_palette() -> list:
+    """Colours for chains: tab20, Set1 and Dark2 without greys or pale tints near the free grey."""
+    from matplotlib import colormaps
+    from matplotlib.colors import rgb_to_hsv
+
+    palette = []
+    for name in ("tab20", "Set1", "Dark2"):
+        for colour in colormaps[name].colors:
+            rgb = np.asarray(colour[:3])
+            far = np.linalg.norm(rgb - np.asarray(FREE_COLOUR[:3])) >= CHAIN_MIN_DISTANCE_FROM_FREE
+            if rgb_to_hsv(rgb)[1] >= CHAIN_MIN_SATURATION and far and tuple(rgb) not in palette:
+                palette.append(tuple(rgb))
+    return palette
+
+
+def _chain_colours(chains, n_clusters):
+    """A colour per cluster: each chain its own saturated hue, clusters in no chain grey."""
+    palette = chain_palette()
     free = {c for c, members in enumerate(chains.chains) if len(members) == 1}
     return [FREE_COLOUR if c in free else (*palette[c % len(palette)], 1.0) for c in chains.chain_id[:n_clusters]]
 

@@ -393,13 +393,14 @@ def _run_analyze(args) -> int:
     from .analysis.run_analysis import analyze_trajectory, default_output
 
     settings = _bond_settings(args)
-    if len(expand_runs(args.run)) > 1:
-        out = args.out or runs_output(args.run, expand_runs(args.run))
+    runs = expand_runs(args.run)
+    if len(runs) > 1:
+        out = args.out or runs_output(args.run, runs)
         result = analyze_runs(args.run, out, frames=args.frames, progress=not args.quiet, **settings)
         _print_replica_measures(result, out)
         return 0
-    out = args.out or default_output(args.run[0])
-    metrics = analyze_trajectory(args.run[0], out, frames=args.frames, progress=not args.quiet, **settings)
+    out = args.out or default_output(runs[0])
+    metrics = analyze_trajectory(runs[0], out, frames=args.frames, progress=not args.quiet, **settings)
     c, s = metrics["chains"], metrics["spacing"]
     print(
         f"frame {metrics['frame']} (t = {metrics['time_ns']:.4g} ns, {metrics['dimensions']}D): "
@@ -423,9 +424,10 @@ def _run_compare(args) -> int:
 
     settings = _bond_settings(args)
     measured = tem.read(args.tem)
-    if len(expand_runs(args.run)) > 1:
+    runs = expand_runs(args.run)
+    if len(runs) > 1:
         return _compare_runs(args, measured, settings)
-    path = trajectory_path(args.run[0])
+    path = trajectory_path(runs[0])
     with open_trajectory(path) as trajectory:
         n = len(trajectory)
         if not -n <= args.frame < n:
@@ -434,7 +436,7 @@ def _run_compare(args) -> int:
     simulated = result.chains.spacings
     stats = tem.compare(simulated, measured)
     stats["frame"] = args.frame
-    out = Path(args.out) if args.out else default_output(args.run[0])
+    out = Path(args.out) if args.out else default_output(runs[0])
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(stats, indent=2) + "\n")
     figures.save(figures.tem_overlay(simulated, measured, stats).figure, out / "compare.png")

@@ -93,3 +93,10 @@ def test_replicas_refuse_a_seed_a_bad_count_and_an_occupied_folder(replica_set, 
     # a resume of a complete set runs nothing again
     assert main(["run", str(run_file), "--replicas", "3", "--resume", "--quiet"]) == 0
     assert "replica 3/3 (seed" in capsys.readouterr().out
+
+
+def test_several_runs_with_one_missing_write_nothing(replica_set, tmp_path, capsys):
+    out, _, _ = replica_set
+    assert main(["analyze", str(out / "replica-01"), str(tmp_path / "none"), "--out", str(tmp_path / "a")]) == 2
+    assert "no trajectory" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists()

@@ -62,11 +62,16 @@ def mean_and_error(values) -> dict:
 
 
 def expand_runs(targets) -> list[Path]:
-    """Run folders or .gsd files; a replica set given as one folder stands for its replicas."""
+    """Run folders or .gsd files; a replica set given as one folder stands for its replicas. Every one must
+    hold a trajectory (checked before anything is analysed or written)."""
+    from .run_analysis import trajectory_path
+
     runs = []
     for target in targets:
         members = replica_runs(target)
         runs.extend(members if members else [Path(target)])
+    for run in runs:
+        trajectory_path(run)
     return runs
 
 

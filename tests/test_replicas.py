@@ -100,3 +100,21 @@ def test_several_runs_with_one_missing_write_nothing(replica_set, tmp_path, caps
     assert main(["analyze", str(out / "replica-01"), str(tmp_path / "none"), "--out", str(tmp_path / "a")]) == 2
     assert "no trajectory" in capsys.readouterr().err
     assert not (tmp_path / "a").exists()
+
+
+def test_a_resumed_set_keeps_finished_replicas_and_redoes_a_missing_one(tmp_path, capsys):
+    import shutil
+
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document(drying={"hold": "0 ns", "front_speed": "5 nm/ns"})))
+    out = tmp_path / "tiny"
+    assert main(["run", str(run_file), "--replicas", "2", "--quiet"]) == 0
+    first = trajectory_digest(out / "replica-01" / "trajectory.gsd")
+    second = trajectory_digest(out / "replica-02" / "trajectory.gsd")
+    shutil.rmtree(out / "replica-02")
+    capsys.readouterr()
+    assert main(["run", str(run_file), "--replicas", "2", "--resume", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "replica 1/2 (seed 7) is complete" in printed and "replica 2/2, seed" in printed
+    assert trajectory_digest(out / "replica-01" / "trajectory.gsd") == first
+    assert trajectory_digest(out / "replica-02" / "trajectory.gsd") == second

@@ -141,17 +141,24 @@ def _add_compare_parser(commands):
         "compare",
         help="compare simulated spacings with a measured TEM histogram or list of distances",
         description=(
-            "TEM file: CSV with header 'distance_nm' (one distance per row) or "
-            "'bin_left_nm,bin_right_nm,count' (a histogram). Prints and writes (compare.json, "
-            "compare.png) the means and standard deviations, the Kolmogorov-Smirnov statistic, the "
-            "Wasserstein distance, the overlap of the two distributions and the fraction of simulated "
-            "spacings in 1.8-2.5 nm."
+            "TEM file: CSV with a header, a column of distances with its unit (distance_nm, distance_A, "
+            "'Length (nm)', 'Length [Å]', distance_pm ...; other columns such as ImageJ's Area or Angle are "
+            "ignored) or 'bin_left_nm,bin_right_nm,count' (a histogram). Prints and writes (compare.json, "
+            "compare.png) the means and standard deviations, the Kolmogorov-Smirnov statistic and its "
+            "p-value, the Wasserstein distance, the overlap of the two distributions and the fraction of "
+            "simulated spacings in 1.8-2.5 nm."
         ),
     )
     p.add_argument(
         "run", metavar="RUN", nargs="+", help="run directory, .gsd file or replica set; several: mean ± SE across them"
     )
     p.add_argument("--tem", required=True, metavar="FILE", help="measured spacings (CSV, see above)")
+    p.add_argument(
+        "--column",
+        metavar="NAME",
+        help="the TEM file's column of distances, by its header with or without the unit (e.g. Length); "
+        "needed when several columns could hold them",
+    )
     p.add_argument("--frame", type=int, default=-1, help="frame to compare (default: the last)")
     _add_bond_arguments(p)
     p.add_argument("--out", help="output directory (default: the run's analysis folder)")
@@ -423,7 +430,7 @@ def _run_compare(args) -> int:
     from .trajectory import open_trajectory
 
     settings = _bond_settings(args)
-    measured = tem.read(args.tem)
+    measured = tem.read(args.tem, column=args.column)
     runs = expand_runs(args.run)
     if len(runs) > 1:
         return _compare_runs(args, measured, settings)
@@ -443,11 +450,13 @@ def _run_compare(args) -> int:
     sim, measured_stats = stats["simulated"], stats["tem"]
     print(f"simulated: {sim['count']} spacings, {sim['mean_nm']:.3f} ± {sim['std_nm']:.3f} nm")
     print(
-        f"TEM ({measured_stats['kind']}): {measured_stats['count']} spacings, "
+        f"TEM ({measured_stats['kind']}{f', column {measured.column}' if measured.column else ''}): "
+        f"{measured_stats['count']} spacings, "
         f"{measured_stats['mean_nm']:.3f} ± {measured_stats['std_nm']:.3f} nm"
     )
     print(
-        f"Kolmogorov-Smirnov {stats['ks_statistic']:.3f}, Wasserstein {stats['wasserstein_nm']:.4f} nm, "
+        f"Kolmogorov-Smirnov {stats['ks_statistic']:.3f} (p = {stats['ks_p_value']:.3g}"
+        f"{', approximate' if measured.is_histogram else ''}), Wasserstein {stats['wasserstein_nm']:.4f} nm, "
         f"overlap {stats['overlap']:.3f}; simulated in 1.8-2.5 nm: {stats['fraction_simulated_in_band']:.0%}"
     )
     print(f"written to {out}/compare.json and compare.png")
@@ -490,12 +499,20 @@ _PRESET_PROBE = {
 
 def _run_presets(args) -> int:
     from . import presets
+    from .molar_mass import hill_formula
     from .spec import from_dict
 
     print("Cluster presets (metal cores in ligand shells; body frame: Janus axis z, Au core at +z):")
     for name, c in presets.CLUSTERS.items():
         print(f"  {name:<15} {c['formula']}, μ = {c['dipole']}")
         cluster = from_dict({"cluster": {"preset": name}, **_PRESET_PROBE}).cluster
+        if cluster.elemental_formula:
+            print(
+                f"  {'':<15} {hill_formula(cluster.elemental_formula)}, M = {cluster.molar_mass:.2f} g/mol "
+                "(IUPAC 2021 standard atomic weights)"
+            )
+        else:
+            print(f"  {'':<15} no formula: give concentrations in mM, not mg/mL")
         geometry = cluster.geometry
         print(
             f"  {'':<15} length {geometry.length:.3g} nm, width {geometry.width:.3g} nm, "
@@ -506,6 +523,8 @@ def _run_presets(args) -> int:
     print("Solvent presets (25 °C):")
     for name, s in presets.SOLVENTS.items():
         print(f"  {name:<8} η = {s['viscosity']:<12} εr = {s['eps_r']:<6g} source: {s['source']}")
+    aliases = ", ".join(f"{alias} → {name}" for alias, name in presets.SOLVENT_ALIASES.items())
+    print(f"  also called: {aliases}")
     print(f"Dry film: εr = {presets.DRY_FILM_EPS_R} unless drying.eps_r_dry is set (organic ligand shell, 2.0–2.6)")
     return 0
 

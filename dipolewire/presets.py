@@ -11,6 +11,10 @@ ligand-capped nanocrystal solids. Nothing here is taken from the TEM spacing ban
 compare with. Each entry's ``sources`` gives the basis of each geometric value; the estimates are
 estimates, to be swept (``[cluster]`` keys of the same names override them).
 
+Each cluster preset carries its neutral molecule's elemental formula (``elemental_formula``), from which
+its molar mass follows (:mod:`dipolewire.molar_mass`); it converts a mass concentration such as
+``"0.5 mg/mL"`` into a molar one. No counterions or lattice solvent are counted.
+
 Derived quantities (:func:`dipolewire.spec.derived_geometry`): the body centre sits midway along the
 ligated cluster's axial extent; the hydrodynamic diameter is that extent (the larger of length and
 width), used for the Stokes–Einstein frictions only. The dipole points from the partner metal (−)
@@ -46,6 +50,11 @@ _SHELL_MODULUS = (
     "nanocrystal solids, Podsiadlo et al., Nano Lett. 2010) and ν = 0.4: 1.0 GPa"
 )
 
+_NEUTRAL_AU8_CU4 = (
+    "one neutral molecule, no counterions: the [Au8(phosphine)]²⁺ and [Cu4(MNT)3]²⁻ hemispheres "
+    "(8 Au + 4 Cu(I) − 3 MNT²⁻ = 6 free electrons, Li et al. 2022); MNT²⁻ = S2C2(CN)2 = C4N2S2"
+)
+
 _AU8_CU4_GEOMETRY = {
     "au_core_diameter": "0.86 nm",
     "partner_core_diameter": "0.60 nm",
@@ -63,10 +72,12 @@ _AU8_CU4_SOURCES = {
 CLUSTERS: dict[str, dict] = {
     "R-Au-Cu": {
         "formula": "Au8(R-BINAP)3 / Cu4(MNT)3",
+        "elemental_formula": "Au8(C44H32P2)3Cu4(C4N2S2)3",
         "dipole": "43.42 D",
         "partner": "Cu",
         **_AU8_CU4_GEOMETRY,
         "sources": {
+            "elemental_formula": "BINAP = C44H32P2; " + _NEUTRAL_AU8_CU4,
             "dipole": "DFT, Li et al., ACS Cent. Sci. 2022, 8, 1258",
             **_AU8_CU4_SOURCES,
             "au_shell": "BINAP: " + _PHOSPHINE_SHELL,
@@ -76,10 +87,12 @@ CLUSTERS: dict[str, dict] = {
     },
     "R-1": {
         "formula": "Au8(TPP)6 / Cu4(MNT)3",
+        "elemental_formula": "Au8(C18H15P)6Cu4(C4N2S2)3",
         "dipole": "44.6 D",
         "partner": "Cu",
         **_AU8_CU4_GEOMETRY,
         "sources": {
+            "elemental_formula": "TPP = PPh3 = C18H15P; " + _NEUTRAL_AU8_CU4,
             "dipole": "DFT, Li et al., ACS Cent. Sci. 2022 (racemate component)",
             **_AU8_CU4_SOURCES,
             "au_shell": "TPP (triphenylphosphine): " + _PHOSPHINE_SHELL,
@@ -89,6 +102,7 @@ CLUSTERS: dict[str, dict] = {
     },
     "Au3Cd": {
         "formula": "Au3(DPPM)3 / Cd(MNT)Cl",
+        "elemental_formula": "Au3(C25H22P2)3Cd(C4N2S2)Cl",
         "dipole": "21.85 D",
         "partner": "Cd",
         "au_core_diameter": "0.61 nm",
@@ -98,6 +112,10 @@ CLUSTERS: dict[str, dict] = {
         "partner_shell": "0.45 nm",
         "shell_modulus": "1.0 GPa",
         "sources": {
+            "elemental_formula": (
+                "DPPM = Ph2PCH2PPh2 = C25H22P2, MNT²⁻ = C4N2S2, one Cl⁻ on Cd; one neutral molecule, no "
+                "counterions (3 Au + Cd(II) − MNT²⁻ − Cl⁻ = 2 free electrons, Li et al. 2022)"
+            ),
             "dipole": "DFT, Li et al., ACS Cent. Sci. 2022 (smallest Janus superatom)",
             "au_core_diameter": (
                 "Au3 triangle, Au–Au 2.79–2.84 Å: circumradius a/√3 = 0.162 nm plus the Au atomic radius 0.144 nm"
@@ -114,6 +132,7 @@ CLUSTERS: dict[str, dict] = {
     },
     "dipolar-sphere": {
         "formula": "single hard sphere with a central point dipole (no ligand shell)",
+        "elemental_formula": None,
         "dipole": "43.42 D",
         "partner": None,
         "au_core_diameter": "1.8 nm",
@@ -145,26 +164,52 @@ SOLVENTS: dict[str, dict] = {
 DRY_FILM_EPS_R = 2.0
 
 
-def _lookup(table: dict, name: str, what: str) -> dict:
+#: Other names of the solvent presets, matched case-insensitively.
+SOLVENT_ALIASES: dict[str, str] = {
+    "dichloromethane": "CH2Cl2",
+    "DCM": "CH2Cl2",
+    "methylene chloride": "CH2Cl2",
+    "chloroform": "CHCl3",
+    "trichloromethane": "CHCl3",
+    "dimethylformamide": "DMF",
+    "N,N-dimethylformamide": "DMF",
+    "dimethyl sulfoxide": "DMSO",
+}
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def _lookup(table: dict, name: str, what: str, aliases: dict | None = None) -> str:
+    """The key of ``table`` that ``name`` (or one of its ``aliases``) names, case-insensitively."""
     from .errors import InputError
 
     if name in table:
-        return table[name]
-    lowered = {key.lower(): key for key in table}
-    if name.lower() in lowered:
-        return table[lowered[name.lower()]]
+        return name
+    names = {_key(key): key for key in table} | {_key(alias): key for alias, key in (aliases or {}).items()}
+    if _key(name) in names:
+        return names[_key(name)]
     import difflib
 
-    close = difflib.get_close_matches(name, list(table), n=1)
+    close = difflib.get_close_matches(name, [*table, *(aliases or {})], n=1)
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise InputError(f"{what}.preset", f"unknown {what} '{name}'{hint} (known: {', '.join(table)})")
+    known = ", ".join(table)
+    if aliases:
+        known += "; also " + ", ".join(f"{alias} ({key})" for alias, key in aliases.items())
+    raise InputError(f"{what}.preset", f"unknown {what} '{name}'{hint} (known: {known})")
 
 
 def cluster(name: str) -> dict:
     """The cluster preset called ``name`` (case-insensitive)."""
-    return _lookup(CLUSTERS, name, "cluster")
+    return CLUSTERS[_lookup(CLUSTERS, name, "cluster")]
+
+
+def solvent_name(name: str) -> str:
+    """The solvent preset that ``name`` means: a preset's name or one of :data:`SOLVENT_ALIASES`, any case."""
+    return _lookup(SOLVENTS, name, "solvent", SOLVENT_ALIASES)
 
 
 def solvent(name: str) -> dict:
-    """The solvent preset called ``name`` (case-insensitive)."""
-    return _lookup(SOLVENTS, name, "solvent")
+    """The solvent preset called ``name`` (case-insensitive; aliases such as "chloroform" or "DCM" too)."""
+    return SOLVENTS[solvent_name(name)]

@@ -79,7 +79,16 @@ def fresh_start(model, seed: int) -> Start:
 
 
 #: Run-file fields that may change between a run and its resumption (they do not alter the physics).
-RESUMABLE_CHANGES = {"name", "numerics.threads", "numerics.device", "numerics.engine", "drying.hold"}
+RESUMABLE_CHANGES = {
+    "name",
+    "numerics.threads",
+    "numerics.device",
+    "numerics.engine",
+    "drying.hold",
+    # records: the spelling of the concentration and the formula that converted it
+    "amount.given_concentration",
+    "cluster.elemental_formula",
+}
 
 
 def changed_physics(stored, new) -> list[str]:

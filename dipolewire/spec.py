@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import presets
 from .errors import InputError
+from .molar_mass import molar_mass
 from .units import MOLAR_PER_NM3, kT_zJ, parse
 
 DEVICES = ("auto", "cpu", "gpu")
@@ -53,6 +54,12 @@ class ClusterSpec:
     dipole_direction: tuple[float, float, float] = (0.0, 0.0, 1.0)
     dipole_offset: float = 0.0  # along the Janus axis from the body centre, nm
     chirality: str = "R"
+    elemental_formula: str | None = None  # of one neutral molecule; None: unknown (a model particle)
+
+    @property
+    def molar_mass(self) -> float | None:
+        """Molar mass in g/mol from :attr:`elemental_formula` (IUPAC standard atomic weights), or None."""
+        return molar_mass(self.elemental_formula) if self.elemental_formula else None
 
     @property
     def geometry(self) -> ClusterGeometry:
@@ -110,11 +117,13 @@ def derived_geometry(
 
 @dataclass(frozen=True)
 class AmountSpec:
-    """How many clusters in what volume: film height H0 (nm) over a square L × L (nm) base."""
+    """How many clusters in what volume: film height H0 (nm) over a square L × L (nm) base.
+    ``given_concentration``: the concentration as the run file wrote it (e.g. "0.5 mg/mL"), a record."""
 
     clusters: int
     film_height: float
     box_length: float
+    given_concentration: str | None = field(default=None, compare=False)
 
     @property
     def concentration(self) -> float:
@@ -217,8 +226,10 @@ _SECTIONS = {
         "dipole_direction",
         "dipole_offset",
         "chirality",
+        "elemental_formula",
     },
-    "amount": {"clusters", "concentration", "film_height", "box_length"},
+    # given_concentration and molar_concentration: records in resolved files (see _amount)
+    "amount": {"clusters", "concentration", "film_height", "box_length", "given_concentration", "molar_concentration"},
     "solvent": {"preset", "viscosity", "eps_r", "temperature"},
     "drying": {
         "front_speed",
@@ -385,6 +396,11 @@ def _cluster(table) -> ClusterSpec:
     if partner_core is None and offset != 0:
         raise InputError("cluster.dipole_offset", "must be 0 for a single-sphere cluster (no partner core)")
     chirality = _choice(merged, "chirality", "cluster", CHIRALITIES, "R")
+    formula = merged.get("elemental_formula")
+    if formula is not None:
+        if not isinstance(formula, str):
+            raise InputError("cluster.elemental_formula", f'must be a formula such as "Au8(C4N2S2)3", got {formula!r}')
+        molar_mass(formula, field="cluster.elemental_formula")  # checks it
     return ClusterSpec(
         preset=name,
         dipole=dipole,
@@ -399,12 +415,16 @@ def _cluster(table) -> ClusterSpec:
         dipole_direction=tuple(v / norm for v in direction),
         dipole_offset=offset,
         chirality=chirality,
+        elemental_formula=formula,
     )
 
 
 def _solvent(table) -> SolventSpec:
     name = table.get("preset", "CH2Cl2")
-    base = presets.solvent(name) if name is not None else {}
+    if name is not None and not isinstance(name, str):
+        raise InputError("solvent.preset", f"must be a preset name, got {name!r}")
+    name = presets.solvent_name(name) if name is not None else None  # "chloroform" is recorded as CHCl3
+    base = presets.SOLVENTS[name] if name is not None else {}
     merged = {**base, **table}
     viscosity = _quantity(merged, "viscosity", "viscosity", "solvent")
     eps_r = _number(merged, "eps_r", "solvent", default=None, minimum=1.0)
@@ -420,14 +440,21 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
             "amount",
             f"give exactly two of concentration, film_height, box_length (got {', '.join(given) or 'none'})",
         )
-    c = _quantity(table, "concentration", "concentration", "amount") if "concentration" in table else None
+    c = None
+    if "concentration" in table:  # a mass concentration needs the cluster's molar mass
+        c = _quantity(table, "concentration", "concentration", "amount", molar_mass_g_per_mol=cluster.molar_mass)
     h = _quantity(table, "film_height", "length", "amount") if "film_height" in table else None
     length = _quantity(table, "box_length", "length", "amount") if "box_length" in table else None
     if length is None:
         length = (clusters / (c * h)) ** 0.5
     elif h is None:
         h = clusters / (c * length**2)
-    amount = AmountSpec(clusters=clusters, film_height=h, box_length=length)
+    given = table.get("given_concentration", table.get("concentration"))
+    if given is not None and not isinstance(given, str):
+        raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {given!r}")
+    amount = AmountSpec(clusters=clusters, film_height=h, box_length=length, given_concentration=given)
+    if "molar_concentration" in table:
+        _check_record(table, amount)
     d = cluster.hydrodynamic_diameter
     if h < 2 * d:
         raise InputError(
@@ -440,6 +467,17 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
             f"must be at least two cluster diameters ({2 * d:g} nm), got {length:.4g} nm",
         )
     return amount
+
+
+def _check_record(table, amount: AmountSpec) -> None:
+    """A resolved file's molar_concentration must be the N/(L²·H0) its other values give."""
+    recorded = _quantity(table, "molar_concentration", "concentration", "amount")
+    if abs(recorded - amount.concentration) > 1e-9 * amount.concentration:
+        raise InputError(
+            "amount.molar_concentration",
+            f"records N/(L²·H0) = {amount.concentration_mM:.6g} mM for these clusters, film_height and "
+            f"box_length, not {table['molar_concentration']!r}; remove it or set the concentration",
+        )
 
 
 def _drying(table, cluster, solvent, amount) -> DryingSpec:
@@ -630,6 +668,8 @@ def _resolved_document(spec: RunSpec) -> dict:
         "dipole_offset": _q(c.dipole_offset, "nm"),
         "chirality": c.chirality,
     }
+    if c.elemental_formula is not None:
+        cluster["elemental_formula"] = c.elemental_formula
     if c.partner_core_diameter is not None:
         cluster["partner"] = c.partner
         cluster["partner_core_diameter"] = _q(c.partner_core_diameter, "nm")
@@ -649,6 +689,8 @@ def _resolved_document(spec: RunSpec) -> dict:
             "clusters": a.clusters,
             "film_height": _q(a.film_height, "nm"),
             "box_length": _q(a.box_length, "nm"),
+            "molar_concentration": _q(a.concentration_mM, "mM"),
+            **({"given_concentration": a.given_concentration} if a.given_concentration is not None else {}),
         },
         "solvent": solvent,
         "drying": {

@@ -94,7 +94,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "temperature": ("K", "'298.15 K', '25 °C'"),
     "viscosity": ("mPa*s", "'0.413 mPa*s', '0.413 cP'"),
     "pressure": ("zJ/nm**3", "'1.0 GPa', '1000 MPa'"),
-    "concentration": ("1/nm**3", "'0.5 mM', '5e-4 mol/L'"),
+    "concentration": ("1/nm**3", "'0.5 mM', '5e-4 mol/L', '0.5 mg/mL' (clusters with a formula)"),
     "speed": ("nm/ns", "'0.01 nm/ns', '10 m/s'"),
     "charge": ("e", "'-2 e'"),
 }
@@ -124,11 +124,18 @@ def split_quantity(text: str, field: str) -> tuple[float, str]:
     return float(match.group(1)), unit
 
 
-def parse(text: str, kind: str, field: str | None = None, temperature_K: float | None = None) -> float:
+def parse(
+    text: str,
+    kind: str,
+    field: str | None = None,
+    temperature_K: float | None = None,
+    molar_mass_g_per_mol: float | None = None,
+) -> float:
     """Parse a quantity string into the internal unit of ``kind`` (see :data:`KINDS`).
 
     Energies may be given per mole (converted per particle) or in ``kT`` (needs
-    ``temperature_K``); concentrations in mol/L-type units become number densities (nm⁻³).
+    ``temperature_K``); concentrations in mol/L-type units become number densities (nm⁻³), and mass
+    concentrations (mg/mL, g/L) too, with the solute's ``molar_mass_g_per_mol``.
     A bare number without a unit is refused: units are never guessed.
     """
     field = field or kind
@@ -152,7 +159,17 @@ def parse(text: str, kind: str, field: str | None = None, temperature_K: float |
             quantity = quantity / ureg.avogadro_constant
         elif kind == "concentration" and quantity.check("[substance]/[length]**3"):
             quantity = quantity * ureg.avogadro_constant
+        elif kind == "concentration" and quantity.check("[mass]/[length]**3"):
+            if molar_mass_g_per_mol is None:
+                raise InputError(
+                    field,
+                    f"{text!r} is a mass concentration, which needs the molar mass of what is dissolved, and the "
+                    "cluster has no formula: write it in mM (e.g. '0.12 mM') or give cluster.elemental_formula",
+                )
+            quantity = quantity / ureg.Quantity(molar_mass_g_per_mol, "g/mol") * ureg.avogadro_constant
         return float(quantity.to(target).magnitude)
+    except InputError:
+        raise
     except pint.DimensionalityError:
         raise InputError(field, f"{text!r} is not a {kind}; use units like {examples}") from None
     except Exception:  # pint's parser raises many types (tokenize, assertion, undefined unit)

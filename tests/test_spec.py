@@ -172,3 +172,90 @@ def test_bad_values_from_the_command_line(tmp_path, capsys, changes, message):
     assert out == "" and err.count("\n") == 1
     assert err.startswith("dipolewire: error: ") and message in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+# --- concentration and solvent as a lab writes them -----------------------------------------------------
+
+#: IUPAC 2021 standard atomic weights (conventional values for H, C, N, S), g/mol, written out here so the
+#: check does not depend on the code's table.
+R_AU_CU_MOLAR_MASS = (
+    8 * 196.966570  # Au8
+    + 4 * 63.546  # Cu4
+    + 3 * (44 * 12.011 + 32 * 1.008 + 2 * 30.973761998)  # 3 BINAP, C44H32P2
+    + 3 * (4 * 12.011 + 2 * 14.007 + 2 * 32.06)  # 3 MNT, C4N2S2
+)  # = 4118.5131 g/mol
+
+
+def test_cluster_molar_mass_from_its_formula():
+    from dipolewire.molar_mass import composition
+
+    assert R_AU_CU_MOLAR_MASS == pytest.approx(4118.5131, abs=1e-4)
+    cluster = spec.from_dict(tiny_document()).cluster
+    assert cluster.molar_mass == pytest.approx(R_AU_CU_MOLAR_MASS, rel=1e-12)
+    atoms = composition(cluster.elemental_formula)
+    assert atoms == {"Au": 8, "Cu": 4, "C": 144, "H": 96, "P": 6, "N": 6, "S": 6}
+    # Au3(DPPM)3Cd(MNT)Cl: DPPM = C25H22P2
+    au3cd = 3 * 196.966570 + 112.414 + 35.45 + 3 * (25 * 12.011 + 22 * 1.008 + 2 * 30.973761998)
+    au3cd += 4 * 12.011 + 2 * 14.007 + 2 * 32.06
+    assert spec.from_dict(tiny_document(cluster={"preset": "Au3Cd"})).cluster.molar_mass == pytest.approx(au3cd)
+
+
+@pytest.mark.parametrize("given", ["0.5 mg/mL", "0.5 mg/ml", "0.5 g/L", "500 mg/L"])
+def test_mass_concentration_becomes_molar(given):
+    """0.5 mg/mL of R-Au-Cu = 0.5 g/L ÷ 4118.513 g/mol = 0.121403 mM."""
+    s = spec.from_dict(tiny_document(amount={"concentration": given}))
+    assert s.amount.concentration_mM == pytest.approx(0.5 / R_AU_CU_MOLAR_MASS * 1e3, rel=1e-12)
+    resolved = tomllib.loads(s.to_toml())["amount"]
+    assert resolved["given_concentration"] == given
+    assert units.parse(resolved["molar_concentration"], "concentration") == pytest.approx(s.amount.concentration)
+    assert spec.from_dict(tomllib.loads(s.to_toml())) == s
+
+
+def test_tampered_molar_concentration_record_is_refused(tiny_spec):
+    document = tomllib.loads(tiny_spec.to_toml())
+    document["amount"]["molar_concentration"] = "21 mM"
+    with pytest.raises(InputError, match="amount.molar_concentration: records N/"):
+        spec.from_dict(document)
+
+
+def test_mass_concentration_without_a_formula_is_refused():
+    with pytest.raises(InputError, match="amount.concentration: '0.5 mg/mL' is a mass concentration.* mM"):
+        spec.from_dict(tiny_document(cluster={"preset": "dipolar-sphere"}, amount={"concentration": "0.5 mg/mL"}))
+    with_formula = tiny_document(
+        cluster={"preset": "dipolar-sphere", "elemental_formula": "Au25(C8H9S)18"}, amount={"concentration": "1 g/L"}
+    )
+    molar_mass = 25 * 196.966570 + 18 * (8 * 12.011 + 9 * 1.008 + 32.06)
+    assert spec.from_dict(with_formula).amount.concentration_mM == pytest.approx(1e3 / molar_mass)
+    with pytest.raises(InputError, match="cluster.elemental_formula: unknown element 'Xx'"):
+        spec.from_dict(tiny_document(cluster={"elemental_formula": "Au8Xx2"}))
+
+
+@pytest.mark.parametrize(
+    ("alias", "preset"),
+    [("chloroform", "CHCl3"), ("Chloroform", "CHCl3"), ("dichloromethane", "CH2Cl2"), ("DCM", "CH2Cl2"),
+     ("dcm", "CH2Cl2"), ("Methylene chloride", "CH2Cl2")],
+)  # fmt: skip
+def test_solvent_aliases_give_the_preset(alias, preset):
+    by_alias = spec.from_dict(tiny_document(solvent={"preset": alias}))
+    assert by_alias == spec.from_dict(tiny_document(solvent={"preset": preset}))
+    assert by_alias.solvent.preset == preset and by_alias.solvent.eps_r == presets.SOLVENTS[preset]["eps_r"]
+
+
+def test_unknown_solvent_lists_presets_and_aliases():
+    with pytest.raises(InputError, match=r"unknown solvent 'acetone' \(known: CH2Cl2, CHCl3.*; also .*chloroform"):
+        spec.from_dict(tiny_document(solvent={"preset": "acetone"}))
+
+
+def test_run_with_mass_concentration_and_no_formula_exits_2(tmp_path, capsys):
+    from dipolewire.cli import main
+
+    run_file = tmp_path / "bad.toml"
+    run_file.write_text(
+        '[cluster]\npreset = "dipolar-sphere"\n[amount]\nclusters = 10\nconcentration = "0.5 mg/mL"\n'
+        'box_length = "14 nm"\n[drying]\nfront_speed = "1 nm/ns"\nhold = "1 ns"\n'
+    )
+    assert main(["run", str(run_file)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("dipolewire: error: amount.concentration: ")
+    assert "mM" in error[0] and "elemental_formula" in error[0]
+    assert list(tmp_path.iterdir()) == [run_file]  # nothing written

@@ -31,7 +31,8 @@ def test_read_distances_and_histogram(tmp_path):
     [
         ("", "is empty"),
         ("distance_nm\n", "no data rows"),
-        ("distance\n1.9\n", ":1: header must be"),
+        ("distance\n1.9\n", ":1: column 'distance' has no unit"),
+        ("area,mean\n1.9,2\n", ":1: header has no distance column"),
         ("distance_nm\n1.9\nabc\n", ":3: distance_nm 'abc' is not a number"),
         ("distance_nm\n1.9\n-2\n", ":3: distance_nm must be > 0"),
         ("distance_nm\n1.9,2.0\n", ":2: expected 1 column"),
@@ -143,3 +144,139 @@ def test_fraction_outside_the_range_of_raw_tem_distances():
     data = tem.TemData("lab", distances=np.array([1.8, 2.0, 2.5]))
     stats = tem.compare(np.array([1.6, 1.9, 2.4, 2.7]), data)
     assert stats["fraction_simulated_outside_tem_range"] == pytest.approx(0.5)
+
+
+# --- files as spreadsheets and image tools write them --------------------------------------------------
+
+
+def write_bytes(tmp_path, data: bytes, name="tem.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_excel_utf8_file_with_a_byte_order_mark(tmp_path):
+    """Excel's "CSV UTF-8" starts with EF BB BF: the header is still distance_nm."""
+    d = tem.read(write_bytes(tmp_path, b"\xef\xbb\xbfdistance_nm\r\n1.92\r\n2.10\r\n"))
+    assert d.distances.tolist() == [1.92, 2.10]
+
+
+def test_windows_1252_file_with_micro_and_angstrom_signs(tmp_path):
+    """Bytes B5 (µ) and C5 (Å) are not UTF-8: read as Windows-1252, the Å header gives distances in Å."""
+    raw = b"# scale bar 5 \xb5m, 200 kV\ndistance_\xc5\n19.2\n21.0\n"
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    d = tem.read(write_bytes(tmp_path, raw))
+    assert d.distances.tolist() == [1.92, 2.1] and d.column == "distance_Å"
+
+
+def test_imagej_results_table_with_column_length(tmp_path):
+    """A Fiji "Results" table: row index column with a blank header, other measurements beside the length."""
+    text = (
+        " ,Area,Mean,Min,Max,Angle,Length (nm)\n"
+        "1,0.512,118.2,40,255,-12.5,1.94\n"
+        "2,0.498,120.9,38,255,3.1,2.21\n"
+        "3,0.530,117.4,41,251,177.0,1.87\n"
+    )
+    path = write(tmp_path, text)
+    d = tem.read(path, column="Length")
+    assert d.distances.tolist() == [1.94, 2.21, 1.87]
+    # the only distance-like column: found without --column too
+    assert tem.read(path).distances.tolist() == [1.94, 2.21, 1.87]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "distance_A\n19.2\n21.05\n18\n",
+        "distance_Å\n19.2\n21.05\n18\n",
+        "Length [Å]\n19.2\n21.05\n18\n",
+        "distance_pm\n1920\n2105\n1800\n",
+        "Length (pm)\n1920\n2105\n1800\n",
+        "distance_um\n0.00192\n0.002105\n0.0018\n",
+        "distance (µm)\n0.00192\n0.002105\n0.0018\n",
+    ],
+)
+def test_angstrom_and_picometre_headers_give_the_nm_values(tmp_path, text):
+    nm = tem.read(write(tmp_path, "distance_nm\n1.92\n2.105\n1.8\n", "nm.csv")).distances
+    assert tem.read(write(tmp_path, text)).distances.tolist() == nm.tolist() == [1.92, 2.105, 1.8]
+
+
+def test_histogram_in_angstrom(tmp_path):
+    h = tem.read(write(tmp_path, "bin_left_A,bin_right_A,count\n18,20,1\n20,22,3\n"))
+    assert h.edges.tolist() == [1.8, 2.0, 2.2] and h.counts.tolist() == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bin_left_nm,bin_right_nm,count\n1.8,2.0,2\n2.0,2.2,2.5\n", ":3: count must be a whole number"),
+        ("Length\n1.9\n", ":1: column 'Length' has no unit; write it in the header"),
+        ("distance_px\n19\n", ":1: column 'distance_px': 'px' is not a length unit"),
+        ("distance_nm,Length (nm)\n1.9,1.9\n", ":1: several columns could hold the distances"),
+    ],
+)
+def test_lab_file_mistakes_get_line_numbered_errors(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError, match=f"{path}{message}".replace("(", r"\(")):
+        tem.read(path)
+
+
+def test_unknown_column(tmp_path):
+    with pytest.raises(InputError, match=r"--column: .*:1: no column 'Perimeter'; the header has 'Area', 'Length"):
+        tem.read(write(tmp_path, "Area,Length (nm)\n1,2\n"), column="Perimeter")
+
+
+def test_ks_p_value_is_scipys_for_raw_distances():
+    from scipy.stats import ks_2samp
+
+    rng = np.random.default_rng(5)
+    simulated, measured = rng.normal(2.0, 0.15, 80), rng.normal(2.1, 0.2, 60)
+    stats = tem.compare(simulated, tem.TemData("x", distances=measured))
+    expected = ks_2samp(simulated, measured)
+    assert stats["ks_p_value"] == expected.pvalue and stats["ks_statistic"] == expected.statistic
+    assert 0.0 < stats["ks_p_value"] < 1.0
+
+
+def test_ks_p_value_for_a_histogram_uses_the_effective_size():
+    """Nine simulated spacings at 1.6 nm and one at 2.3 nm against a histogram of 10 over 2.0-2.4 nm:
+    D = 0.9 (just below 2.0 nm) and n·m/(n+m) = 5. For d > 1 − 1/n the one-sample distribution is
+    P(D_n >= d) = 2(1 − d)^n (Birnbaum & Tingey 1951), so p = 2 × 0.1^5 = 2e-5."""
+    simulated = np.array([1.6] * 9 + [2.3])
+    stats = tem.compare(simulated, tem.TemData("x", edges=np.array([2.0, 2.2, 2.4]), counts=np.array([4.0, 6.0])))
+    assert stats["ks_statistic"] == pytest.approx(0.9, abs=1e-12)
+    assert stats["ks_p_value"] == pytest.approx(2e-5, rel=1e-9)
+    assert stats["ks_p_value_method"].startswith("approximate")
+
+
+@pytest.mark.parametrize(
+    ("header", "options", "message"),
+    [
+        ("distance_nm,Length (nm)", [], "several columns could hold the distances: 'distance_nm'; 'Length (nm)'"),
+        ("Area,Length (nm)", ["--column", "Perimeter"], "--column: "),
+    ],
+)
+def test_compare_refuses_ambiguous_or_unknown_columns(stored_run, tmp_path, capsys, header, options, message):
+    from dipolewire.cli import main
+
+    path = write(tmp_path, f"{header}\n1.9,2.0\n")
+    out = tmp_path / "out"
+    assert main(["compare", str(stored_run), "--tem", str(path), *options, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("dipolewire: error: ") and message in error and f"{path}:1:" in error
+    assert len(error.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_compare_reads_the_named_column_and_reports_the_p_value(stored_run, tmp_path, capsys):
+    import json
+
+    from dipolewire.cli import main
+
+    path = write(tmp_path, " ,Area,Angle,Length (nm),Length (px)\n1,0.5,3,1.9,19\n2,0.5,3,2.1,21\n3,0.5,3,2.3,23\n")
+    assert (
+        main(["compare", str(stored_run), "--tem", str(path), "--column", "Length (nm)", "--out", str(tmp_path)]) == 0
+    )
+    stats = json.loads((tmp_path / "compare.json").read_text())
+    assert stats["tem"]["column"] == "Length (nm)" and stats["tem"]["mean_nm"] == pytest.approx(2.1)
+    assert 0.0 <= stats["ks_p_value"] <= 1.0
+    assert f"p = {stats['ks_p_value']:.3g})" in capsys.readouterr().out

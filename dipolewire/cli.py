@@ -159,6 +159,12 @@ def _add_compare_parser(commands):
         help="the TEM file's column of distances, by its header with or without the unit (e.g. Length); "
         "needed when several columns could hold them",
     )
+    p.add_argument(
+        "--unit",
+        metavar="UNIT",
+        help="length unit (nm, A, pm, um) of distance columns whose header names none, e.g. an ImageJ Results "
+        "table's Length",
+    )
     p.add_argument("--frame", type=int, default=-1, help="frame to compare (default: the last)")
     _add_bond_arguments(p)
     p.add_argument("--out", help="output directory (default: the run's analysis folder)")
@@ -430,7 +436,7 @@ def _run_compare(args) -> int:
     from .trajectory import open_trajectory
 
     settings = _bond_settings(args)
-    measured = tem.read(args.tem, column=args.column)
+    measured = tem.read(args.tem, column=args.column, unit=args.unit)
     runs = expand_runs(args.run)
     if len(runs) > 1:
         return _compare_runs(args, measured, settings)

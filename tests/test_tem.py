@@ -185,6 +185,19 @@ def test_imagej_results_table_with_column_length(tmp_path):
     assert tem.read(path).distances.tolist() == [1.94, 2.21, 1.87]
 
 
+def test_a_header_without_unit_takes_unit_from_the_option(tmp_path):
+    """ImageJ writes "Length" in its calibrated unit without naming it: --unit names it."""
+    path = write(tmp_path, " ,Area,Angle,Length\n1,0.5,-12.5,19.4\n2,0.5,3.1,22.1\n")
+    with pytest.raises(InputError, match="has no unit; .* or give --unit"):
+        tem.read(path)
+    assert tem.read(path, column="Length", unit="A").distances.tolist() == [1.94, 2.21]
+    assert tem.read(path, unit="nm").distances.tolist() == [19.4, 22.1]
+    with pytest.raises(InputError, match="--unit: must be a length unit"):
+        tem.read(path, unit="px")
+    with pytest.raises(InputError, match="--unit: .* says its unit is nm, not pm"):
+        tem.read(write(tmp_path, "distance_nm\n1.9\n"), unit="pm")
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -178,13 +178,24 @@ def split_header(cell: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _unit_exponent(cell, path, line) -> int:
-    """The length column headed ``cell`` is in units of 10**exponent nm."""
+def _unit_exponent(cell, path, line, default_unit=None) -> int:
+    """The length column headed ``cell`` is in units of 10**exponent nm; ``default_unit`` (``--unit``) serves a
+    header without one (ImageJ writes its calibrated unit nowhere in the Results table)."""
     name, unit = split_header(cell)
-    if unit is None:
+    if unit is None and default_unit is None:
         raise InputError(
-            "--tem", f"{path}:{line}: column '{cell.strip()}' has no unit; write it in the header: {_UNIT_HINT}"
+            "--tem",
+            f"{path}:{line}: column '{cell.strip()}' has no unit; write it in the header ({_UNIT_HINT}) or give --unit",
         )
+    if (
+        unit is not None
+        and default_unit is not None
+        and LENGTH_UNITS.get(unit.lower()) != LENGTH_UNITS.get(default_unit.lower())
+    ):
+        raise InputError(
+            "--unit", f"{path}:{line}: column '{cell.strip()}' says its unit is {unit}, not {default_unit}"
+        )
+    unit = unit if unit is not None else default_unit
     exponent = LENGTH_UNITS.get(unit.lower())
     if exponent is None:
         raise InputError(
@@ -242,9 +253,13 @@ def _choose(header, column, path, line) -> tuple[str, list[int]]:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read(path, column: str | None = None) -> TemData:
-    """Read a TEM file (see the module docstring); ``column`` names the column of distances."""
+def read(path, column: str | None = None, unit: str | None = None) -> TemData:
+    """Read a TEM file (see the module docstring); ``column`` names the column of distances, ``unit`` the length
+    unit of columns whose header names none."""
     path = Path(path)
+    if unit is not None and unicodedata.normalize("NFKC", unit).strip().lower() not in LENGTH_UNITS:
+        raise InputError("--unit", f"must be a length unit: nm, Å (or A), pm or µm (or um), got {unit!r}")
+    unit = None if unit is None else unicodedata.normalize("NFKC", unit).strip()
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -273,7 +288,7 @@ def read(path, column: str | None = None) -> TemData:
     kind, indices = _choose(header, column, path, header_line)
     cells = [header[k].strip() for k in indices]
     lengths = cells if kind == "distances" else cells[:2]  # a histogram's counts have no unit
-    exponents = [_unit_exponent(cell, path, header_line) for cell in lengths] + [0] * (len(cells) - len(lengths))
+    exponents = [_unit_exponent(cell, path, header_line, unit) for cell in lengths] + [0] * (len(cells) - len(lengths))
     decimal_comma = delimiter != ","
     columns = []
     for n, row in data:

@@ -181,4 +181,4 @@ def test_no_chain_is_drawn_in_the_free_grey_or_any_grey():
 
 class SimpleChains:
     def __init__(self, chains, chain_id):
-        self.chains, self.chain_id = chains, np.array(chain_id)
+        self.chains, self.chain_id, self.rings = chains, np.array(chain_id), []

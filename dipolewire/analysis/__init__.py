@@ -7,8 +7,8 @@ Measurements (freud's pattern: settings, ``compute(...)``, results, ``plot(ax=No
 - :class:`~dipolewire.analysis.order.Order` — polar, nematic and chain-direction order.
 
 Modules: ``tem`` (measured TEM spacings and their comparison), ``figures`` (all drawing),
-``run_analysis`` (``dipolewire analyze``), ``run_summary`` (the files a finished run leaves),
-``energy_table`` (``dipolewire energy``).
+``run_analysis`` (``dipolewire analyze``), ``movie`` (``dipolewire movie``), ``run_summary`` (the files
+a finished run leaves), ``energy_table`` (``dipolewire energy``).
 """
 
 from .chains import Chains

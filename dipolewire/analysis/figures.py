@@ -9,6 +9,7 @@ Lengths nm, times ns, energies kT unless a label says otherwise.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -125,48 +126,66 @@ def chain_palette() -> list:
 
 
 def _chain_colours(chains, n_clusters):
-    """A colour per cluster: each chain its own saturated hue, clusters in no chain grey."""
-    palette = chain_palette()
-    free = {c for c, members in enumerate(chains.chains) if len(members) == 1}
-    return [FREE_COLOUR if c in free else (*palette[c % len(palette)], 1.0) for c in chains.chain_id[:n_clusters]]
+    """A colour per cluster: each chain its own saturated hue (:func:`chain_palette`), clusters in no chain grey.
 
-
-def top_view(frame, chains=None, ax=None):
-    """Top view (x–y, nm) of a GSD frame: each bead a disc of its diameter, each dipole an arrow.
-
-    Beads are coloured by metal, or by chain when a computed ``chains`` is given (grey: in no chain).
-    Frames without beads (any GSD file with oriented particles) draw each cluster as a Janus pair of
-    discs, the larger at the head of its dipole.
+    A chain's hue follows its lowest cluster index, so that a chain keeps its colour from one frame of a
+    movie to the next while it lasts (the order of the chain list changes whenever any chain does).
     """
-    from matplotlib.collections import EllipseCollection
+    palette = chain_palette()
+    groups = list(chains.chains) + list(chains.rings)
+    colours = [FREE_COLOUR if len(m) == 1 else (*palette[int(np.min(m)) % len(palette)], 1.0) for m in groups]
+    return [colours[c] for c in chains.chain_id[:n_clusters]]
 
-    from ..trajectory import centers, cluster_state, logged
 
-    ax = ax if ax is not None else new_axes((6.5, 6.5))
+@dataclass
+class _Discs:
+    """What a frame's views draw: clusters as discs (beads, or a schematic Janus pair), in nm."""
+
+    box: np.ndarray  # (3,) box lengths
+    positions: np.ndarray  # (N, 3) cluster centres
+    u: np.ndarray  # (N, 3) unit dipole directions
+    diameter: float  # of a cluster
+    xyz: np.ndarray  # (M, 3) disc centres
+    sizes: np.ndarray  # (M,) disc diameters
+    owner: np.ndarray  # (M,) cluster of each disc
+    names: list | None  # bead type of each disc; None for the schematic pair
+
+
+def _discs(frame) -> _Discs:
+    """Each bead of a dipolewire frame as a disc of its diameter; frames without beads (any GSD file with
+    oriented particles) get a Janus pair of discs per cluster, the larger at the head of its dipole."""
+    from ..trajectory import centers, cluster_state
+
     box, positions, directions = cluster_state(frame)
     u = directions / np.linalg.norm(directions, axis=1, keepdims=True)
     p = frame.particles
     idx = centers(frame) if p.body is not None and np.any(np.asarray(p.body) >= 0) else np.arange(p.N)
     diameter = float(np.asarray(p.diameter)[idx[0]]) if len(idx) else 1.8
     beads = np.setdiff1d(np.arange(p.N), idx)
-    cluster_colours = _chain_colours(chains, len(idx)) if chains is not None else None
     if len(beads):
         owner = np.asarray(p.body)[beads]
         names = [p.types[t] for t in np.asarray(p.typeid)[beads]]
-        offsets, sizes = np.asarray(p.position)[beads], np.asarray(p.diameter)[beads]
-        if cluster_colours is None:
-            colours = [BEAD_COLOURS.get(name, "0.6") for name in names]
-        else:
-            colours = [cluster_colours[o] for o in owner]
-        order = np.argsort(offsets[:, 2])  # lower beads first: one sees the top of the film
-        offsets, sizes, colours = offsets[order, :2], sizes[order], [colours[k] for k in order]
-    else:  # a schematic Janus pair per cluster
-        head = positions[:, :2] + 0.2 * diameter * u[:, :2]
-        tail = positions[:, :2] - 0.25 * diameter * u[:, :2]
-        offsets = np.concatenate([tail, head])
-        sizes = np.concatenate([np.full(len(tail), 0.6 * diameter), np.full(len(head), 0.85 * diameter)])
-        base = cluster_colours or [BEAD_COLOURS["Au"]] * len(positions)
-        colours = list(base) + list(base)
+        return _Discs(
+            box,
+            positions,
+            u,
+            diameter,
+            np.asarray(p.position, float)[beads],
+            np.asarray(p.diameter)[beads],
+            owner,
+            names,
+        )
+    head = positions + 0.2 * diameter * u
+    tail = positions - 0.25 * diameter * u
+    n = len(positions)
+    sizes = np.concatenate([np.full(n, 0.6 * diameter), np.full(n, 0.85 * diameter)])
+    return _Discs(box, positions, u, diameter, np.concatenate([tail, head]), sizes, np.tile(np.arange(n), 2), None)
+
+
+def _draw_discs(ax, offsets, sizes, colours, gid=None):
+    """Discs of diameter ``sizes`` (data units, nm) at the 2D ``offsets``, outlined in black."""
+    from matplotlib.collections import EllipseCollection
+
     ax.add_collection(
         EllipseCollection(
             sizes,
@@ -178,8 +197,32 @@ def top_view(frame, chains=None, ax=None):
             facecolors=colours,
             edgecolors="k",
             linewidths=0.3,
+            gid=gid,
         )
     )
+
+
+def top_view(frame, chains=None, ax=None):
+    """Top view (x–y, nm) of a GSD frame: each bead a disc of its diameter, each dipole an arrow.
+
+    Beads are coloured by metal, or by chain when a computed ``chains`` is given (grey: in no chain).
+    Frames without beads (any GSD file with oriented particles) draw each cluster as a Janus pair of
+    discs, the larger at the head of its dipole.
+    """
+    from ..trajectory import logged
+
+    ax = ax if ax is not None else new_axes((6.5, 6.5))
+    d = _discs(frame)
+    cluster_colours = _chain_colours(chains, len(d.positions)) if chains is not None else None
+    if cluster_colours is not None:
+        colours = [cluster_colours[o] for o in d.owner]
+    elif d.names is not None:
+        colours = [BEAD_COLOURS.get(name, "0.6") for name in d.names]
+    else:
+        colours = [BEAD_COLOURS["Au"]] * len(d.sizes)
+    order = np.argsort(d.xyz[:, 2], kind="stable")  # lower beads first: one sees the top of the film
+    _draw_discs(ax, d.xyz[order][:, :2], d.sizes[order], [colours[k] for k in order], gid="top-view-discs")
+    box, positions, u, diameter = d.box, d.positions, d.u, d.diameter
     half = 0.35 * diameter * u
     start = positions - half
     ax.quiver(
@@ -477,3 +520,118 @@ def tem_overlay_runs(spacings: list, tem, result: dict, ax=None):
     )
     ax.legend(fontsize=8)
     return ax
+
+
+# --- the drying movie ------------------------------------------------------------------------------
+
+SUBSTRATE_COLOUR = "#8c7358"
+SOLVENT_COLOUR = (0.62, 0.80, 0.96, 0.45)
+INTERFACE_COLOUR = "#1f5fb4"
+
+
+def movie_frame(frame, chains, film, z_top: float, size_px=(1280, 720), dpi=100, name: str | None = None):
+    """One picture of a drying movie: a side view and a top view of a GSD frame, as a Figure of ``size_px``
+    pixels at ``dpi``.
+
+    Side view (x against height above the substrate, nm): every bead, the substrate below 0, the solvent
+    and the evaporation interface at the film height H. Top view (x–y, nm): :func:`top_view` with the
+    clusters coloured by ``chains`` (a computed :class:`~dipolewire.analysis.Chains`; grey: in no chain).
+    ``film`` carries ``time_ns``, ``height_nm``, ``eps_r`` (None when unknown) and ``substrate_z``, the
+    lab-frame z of the substrate (nm); ``z_top`` is the side view's upper limit above the substrate (nm),
+    the same for every frame of a movie so that nothing in it jumps.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig = Figure(figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi, layout="constrained")
+    side, top = fig.subplots(1, 2)
+    d = _discs(frame)
+    colours = _chain_colours(chains, len(d.positions))
+    height = d.xyz[:, 2] - film.substrate_z
+    order = np.argsort(-d.xyz[:, 1], kind="stable")  # seen from −y: the nearest beads are drawn last
+    bottom = -0.08 * z_top
+    side.axhspan(bottom, 0.0, color=SUBSTRATE_COLOUR, lw=0, gid="substrate")
+    if film.height_nm is not None:
+        side.axhspan(0.0, film.height_nm, color=SOLVENT_COLOUR, lw=0, gid="solvent")
+        side.axhline(film.height_nm, color=INTERFACE_COLOUR, lw=2.0, gid="interface")
+        side.text(
+            0.98 * d.box[0] / 2,
+            film.height_nm + 0.01 * z_top,
+            f"interface, H = {film.height_nm:.1f} nm",
+            ha="right",
+            va="bottom",
+            color=INTERFACE_COLOUR,
+            fontsize=10,
+        )
+    offsets = np.column_stack([d.xyz[:, 0], height])[order]
+    _draw_discs(side, offsets, d.sizes[order], [colours[d.owner[k]] for k in order], gid="side-view-discs")
+    half = 0.35 * d.diameter * d.u
+    start = d.positions - half
+    side.quiver(
+        start[:, 0],
+        start[:, 2] - film.substrate_z,
+        2 * half[:, 0],
+        2 * half[:, 2],
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        width=0.003,
+    )
+    side.set_xlim(-d.box[0] / 2, d.box[0] / 2)
+    side.set_ylim(bottom, z_top)
+    side.set_aspect("equal")
+    side.set_xlabel("x (nm)", fontsize=11)
+    side.set_ylabel("height above the substrate (nm)", fontsize=11)
+    side.set_title("side view (x–z), all clusters seen through the film", fontsize=11)
+
+    top_view(frame, chains, top)
+    top.set_title(
+        f"top view (x–y): {chains.fraction_in_chains:.0%} of clusters in chains\n({chains.describe()})", fontsize=11
+    )
+    for ax in (side, top):
+        ax.tick_params(labelsize=9)
+        ax.xaxis.label.set_size(11)
+        ax.yaxis.label.set_size(11)
+
+    if film.time_ns is None:
+        when = f"step {int(frame.configuration.step)}"
+    else:
+        when = f"t = {film.time_ns:.1f} ns"
+    state = [when]
+    if film.height_nm is not None:
+        state.append(f"film height H = {film.height_nm:.2f} nm")
+    if film.eps_r is not None:
+        state.append(f"εr = {film.eps_r:.2f}")
+    fig.suptitle(("" if name is None else f"{name}:   ") + "     ".join(state), fontsize=15)
+    palette = chain_palette()
+    chain_swatches = tuple(Patch(facecolor=palette[k], edgecolor="k", lw=0.3) for k in (2, 4, 6))
+    handles = [
+        chain_swatches,
+        Patch(facecolor=FREE_COLOUR, edgecolor="k", lw=0.3, label="in no chain (free cluster, grey)"),
+        Line2D([], [], color="k", lw=1.0, label="arrow: dipole"),
+        Line2D([], [], color=INTERFACE_COLOUR, lw=2.0, label="evaporation interface"),
+        Patch(facecolor=SOLVENT_COLOUR, label="solvent"),
+        Patch(facecolor=SUBSTRATE_COLOUR, label="substrate"),
+    ]
+    labels = ["in a chain (one colour per chain)"] + [h.get_label() for h in handles[1:]]
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncols=len(handles),
+        fontsize=10,
+        frameon=False,
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.1)},
+    )
+    return fig
+
+
+def figure_rgb(fig) -> np.ndarray:
+    """The figure drawn with Agg, as an (height, width, 3) uint8 RGB array."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

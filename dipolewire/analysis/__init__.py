@@ -6,7 +6,8 @@ Measurements (freud's pattern: settings, ``compute(...)``, results, ``plot(ax=No
 - :class:`~dipolewire.analysis.spacing.Spacing` — spacings between bonded neighbours;
 - :class:`~dipolewire.analysis.order.Order` — polar, nematic and chain-direction order.
 
-Modules: ``tem`` (measured TEM spacings and their comparison), ``figures`` (all drawing),
+Modules: ``tem`` (measured TEM spacings and their comparison), ``micrograph`` (a simulated TEM image of a
+deposit and the spacings measured on it, ``dipolewire micrograph``), ``figures`` (all drawing),
 ``run_analysis`` (``dipolewire analyze``), ``run_summary`` (the files a finished run leaves),
 ``energy_table`` (``dipolewire energy``).
 """

@@ -199,6 +199,41 @@ def _add_movie_parser(commands):
     p.set_defaults(handler=_run_movie)
 
 
+def _add_micrograph_parser(commands):
+    p = commands.add_parser(
+        "micrograph",
+        help="simulated TEM micrograph of a deposit, and the spacings measured on it",
+        description=(
+            "Render one frame as a bright-field TEM image of its metal cores (Au and Cu scattering as atoms × Z^k, "
+            "a Gaussian point-spread function of the given resolution, Poisson shot noise), find the clusters' "
+            "spots on it and measure the spacings of bonded neighbours spot to spot. Writes micrograph.png, "
+            "micrograph_spacings.png and micrograph.json (true and image spacings, the shift of the mean and the "
+            "widening of the standard deviation, with standard errors) into the run's analysis folder (or --out). "
+            "See docs/micrograph.md."
+        ),
+    )
+    p.add_argument("run", metavar="RUN", help="run directory (holding trajectory.gsd) or a .gsd file")
+    p.add_argument("--frame", type=int, default=-1, help="frame to image (default: the last)")
+    p.add_argument("--resolution", default="0.3 nm", help="FWHM of the point-spread function (default: %(default)s)")
+    p.add_argument("--pixel", default="0.05 nm", help="pixel size, at most half the resolution (default: %(default)s)")
+    p.add_argument(
+        "--dose", default="1000 e/Å²", help="electron dose, e.g. '1000 e/Å²' or '1e5 e/nm²' (default: %(default)s)"
+    )
+    p.add_argument(
+        "--exponent", type=float, default=1.7, help="k in the scattering cross-section ∝ Z^k (default: %(default)s)"
+    )
+    p.add_argument(
+        "--cross-section",
+        default="0.002 nm²",
+        help="cross-section of one Au atom for scattering out of the beam (default: %(default)s, 200 kV)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="seed of the shot noise (default: %(default)s)")
+    _add_bond_arguments(p)
+    p.set_defaults(dimensions="2")
+    p.add_argument("--out", help="output directory (default: the run's analysis folder)")
+    p.set_defaults(handler=_run_micrograph)
+
+
 def _add_presets_parser(commands):
     p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
     p.set_defaults(handler=_run_presets)
@@ -217,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analyze_parser(commands)
     _add_compare_parser(commands)
     _add_movie_parser(commands)
+    _add_micrograph_parser(commands)
     _add_presets_parser(commands)
     return parser
 
@@ -548,6 +584,50 @@ def _run_movie(args) -> int:
         print(f"no MP4 encoder ({movie.fallback_reason}): wrote an animated GIF instead")
     width, height = movie.size_px
     print(f"{movie.frames} frames at {args.fps} fps, {width}×{height} pixels, written to {movie.path}")
+    return 0
+
+
+def _in_range(text, kind, field, low, high, unit, low_open=True):
+    """A quantity (internal unit of ``kind``) checked to lie in (low, high] (or [low, high])."""
+    from .units import parse
+
+    value = parse(text, kind, field=field)
+    if not ((low < value) if low_open else (low <= value)) or not value <= high:
+        bracket = "(" if low_open else "["
+        raise InputError(field, f"must be in {bracket}{low:g}, {high:g}] {unit}, got {text!r}")
+    return value
+
+
+def _run_micrograph(args) -> int:
+    from .analysis.micrograph import Optics, micrograph_run
+    from .analysis.run_analysis import default_output
+
+    settings = _bond_settings(args)
+    resolution = _in_range(args.resolution, "length", "--resolution", 0.0, 5.0, "nm")
+    pixel = _in_range(args.pixel, "length", "--pixel", 0.0, resolution / 2, "nm (at most half of --resolution)")
+    dose = _in_range(args.dose, "dose", "--dose", 0.0, 1e9, "electrons/nm² (1e7 e/Å²)")
+    if not 1.0 <= args.exponent <= 2.0:
+        raise InputError("--exponent", f"must be in [1, 2], got {args.exponent:g}")
+    cross_section = _in_range(args.cross_section, "area", "--cross-section", 0.0, 0.1, "nm²")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise InputError("--seed", f"must be in 0 … 4294967295, got {args.seed}")
+    optics = Optics(resolution, pixel, dose, args.exponent, cross_section)
+    out = args.out or default_output(args.run)
+    report = micrograph_run(args.run, out, args.frame, optics, args.seed, **settings)
+    t, m, b, s = report["true"], report["measured"], report["bias"], report["measurement"]
+
+    def number(value, fmt):
+        return "n/a" if value is None else format(value, fmt)
+
+    print(
+        f"frame {report['frame']} ({report['dimensions']}D): true {t['count']} bonds "
+        f"{number(t['mean_nm'], '.3f')} ± {number(t['std_nm'], '.3f')} nm; image {m['count']} bonds "
+        f"{number(m['mean_nm'], '.3f')} ± {number(m['std_nm'], '.3f')} nm; mean shift "
+        f"{number(b['mean_shift_nm'], '+.4f')} ± {number(b['mean_shift_se_nm'], '.4f')} nm, s.d. × "
+        f"{number(b['std_ratio'], '.3f')} ± {number(b['std_ratio_se'], '.3f')}; "
+        f"{s['clusters_missed_fraction']:.0%} of {s['clusters']} clusters missed, {s['false_spots']} false spots"
+    )
+    print(f"written to {out}/ (micrograph.png, micrograph_spacings.png, micrograph.json)")
     return 0
 
 

@@ -97,12 +97,16 @@ KINDS: dict[str, tuple[str, str]] = {
     "concentration": ("1/nm**3", "'0.5 mM', '5e-4 mol/L', '0.5 mg/mL' (clusters with a formula)"),
     "speed": ("nm/ns", "'0.01 nm/ns', '10 m/s'"),
     "charge": ("e", "'-2 e'"),
+    "area": ("nm**2", "'0.002 nm²', '0.2 Å²'"),
+    "dose": ("1/nm**2", "'1000 e/Å²', '1e5 e/nm²'"),
 }
 
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 # Characters people type that pint does not read.
 _SPELLINGS = {"·": "*", "×": "*", "²": "**2", "³": "**3", "⁻¹": "**-1", "°C": "degC", "℃": "degC"}
 _THERMAL = {"kT", "kBT", "k_BT", "kbT"}
+# An electron dose is a count per area: the electron in "e/Å²" is a count, not the charge unit.
+_ELECTRONS = re.compile(r"^(?:e-?|electrons?)\s*/")
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,7 +139,8 @@ def parse(
 
     Energies may be given per mole (converted per particle) or in ``kT`` (needs
     ``temperature_K``); concentrations in mol/L-type units become number densities (nm⁻³), and mass
-    concentrations (mg/mL, g/L) too, with the solute's ``molar_mass_g_per_mol``.
+    concentrations (mg/mL, g/L) too, with the solute's ``molar_mass_g_per_mol``; electron doses (``e/Å²``)
+    become electrons per nm².
     A bare number without a unit is refused: units are never guessed.
     """
     field = field or kind
@@ -145,6 +150,8 @@ def parse(
     value, unit = split_quantity(text, field)
     if not unit:
         raise InputError(field, f"{text!r} has no unit; write it with one, e.g. {examples}")
+    if kind == "dose":
+        unit = _ELECTRONS.sub("1/", unit)
     if kind == "energy" and unit in _THERMAL:
         if temperature_K is None:
             raise InputError(field, f"{text!r} is in kT but no temperature is set")

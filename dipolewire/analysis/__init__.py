@@ -6,9 +6,11 @@ Measurements (freud's pattern: settings, ``compute(...)``, results, ``plot(ax=No
 - :class:`~dipolewire.analysis.spacing.Spacing` — spacings between bonded neighbours;
 - :class:`~dipolewire.analysis.order.Order` — polar, nematic and chain-direction order.
 
-Modules: ``tem`` (measured TEM spacings and their comparison), ``figures`` (all drawing),
-``run_analysis`` (``dipolewire analyze``), ``movie`` (``dipolewire movie``), ``run_summary`` (the files
-a finished run leaves), ``energy_table`` (``dipolewire energy``).
+Modules: ``tem`` (measured TEM spacings and their comparison), ``micrograph`` (a simulated TEM image of a
+deposit and the spacings measured on it, ``dipolewire micrograph``), ``figures`` (all drawing),
+``run_analysis`` (``dipolewire analyze``), ``replica_stats`` (several runs: mean ± standard error),
+``movie`` (``dipolewire movie``), ``run_summary`` (the files a finished run leaves), ``energy_table``
+(``dipolewire energy``).
 """
 
 from .chains import Chains

@@ -635,3 +635,125 @@ def figure_rgb(fig) -> np.ndarray:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+# --- the simulated micrograph ---------------------------------------------------------------------
+
+
+def scale_bar(ax, width_nm: float, extent) -> None:
+    """A black scale bar of a round length (about a fifth of ``width_nm``) in the lower left, labelled in nm."""
+    from matplotlib.patches import Rectangle
+
+    length = max((v for v in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500) if v <= width_nm / 4), default=width_nm / 5)
+    left, right, bottom, top = extent
+    height = 0.012 * (top - bottom)
+    x0, y0 = left + 0.04 * (right - left), bottom + 0.04 * (top - bottom)
+    pad = 0.015 * (right - left)
+    ax.add_patch(
+        Rectangle(
+            (x0 - pad, y0 - pad), length + 2 * pad, 5.5 * height + pad, facecolor="w", alpha=0.75, edgecolor="none"
+        )
+    )
+    ax.add_patch(Rectangle((x0, y0), length, height, facecolor="k", edgecolor="none"))
+    ax.text(x0 + length / 2, y0 + 1.8 * height, f"{length:g} nm", ha="center", va="bottom", fontsize=9)
+
+
+def micrograph_image(image, ax=None, title=None):
+    """A simulated bright-field micrograph (:class:`~dipolewire.analysis.micrograph.Micrograph`) in grey
+    (dark = scattering cores), with a scale bar; the grey scale spans the 0.1–99.9 % of the counts."""
+    ax = ax if ax is not None else new_axes((6.0, 6.0))
+    low, high = np.percentile(image.counts, [0.1, 99.9])
+    ax.imshow(
+        image.counts,
+        cmap="gray",
+        origin="lower",
+        extent=image.extent,
+        interpolation="nearest",
+        vmin=low,
+        vmax=high,
+    )
+    scale_bar(ax, image.box[0], image.extent)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def micrograph(image, measurement, centres, time_ns=float("nan")):
+    """Two panels: the micrograph as a microscope shows it, and the same with the measurement drawn on it
+    (spots matched to a cluster, false spots, missed clusters, the bonds measured)."""
+    axes = new_axes((12.0, 6.8), 1, 2)
+    o = image.optics
+    when = f"t = {time_ns:.0f} ns, " if np.isfinite(time_ns) else ""
+    micrograph_image(
+        image,
+        axes[0],
+        f"{when}simulated bright-field TEM: PSF FWHM {o.resolution_nm:g} nm, pixel {image.pixel[0]:.3g} nm,\n"
+        f"dose {o.dose_per_nm2 / 100:g} e/Å², metal cores only (σ ∝ Z^{o.exponent:g})",
+    )
+    summary = measurement.summary()
+    micrograph_image(
+        image,
+        axes[1],
+        f"{summary['spots']} spots, {summary['clusters_missed_fraction']:.0%} of {summary['clusters']} clusters "
+        f"missed, {summary['false_spots']} false spots;\n{summary['bonds_measured']} of {summary['bonds']} bonds "
+        "measured (lines: spot to spot)",
+    )
+    ax = axes[1]
+    spots, spot_of = measurement.spots, measurement.spot_of
+    matched = np.zeros(len(spots), dtype=bool)
+    matched[spot_of[spot_of >= 0]] = True
+    half = 0.5 * np.asarray(image.box)
+    for (i, j), ok in zip(measurement.bonds, measurement.measured_ok, strict=True):
+        if ok:
+            a, b = spots[spot_of[i]], spots[spot_of[j]]
+            if np.all(np.abs(b - a) < half):  # bonds across the box edge are measured, not drawn
+                ax.plot([a[0], b[0]], [a[1], b[1]], color="tab:cyan", lw=1.0)
+    ax.plot(*spots[matched].T, "o", mfc="none", mec="tab:cyan", ms=5, mew=0.8, label="spot of a cluster")
+    ax.plot(*spots[~matched].T, "+", color="tab:red", ms=7, label="false spot")
+    missed = centres[spot_of < 0]
+    ax.plot(*missed.T, "x", color="tab:orange", ms=6, mew=1.2, label="missed cluster (true centre)")
+    ax.legend(fontsize=7, loc="upper right", framealpha=0.8)
+    return axes[0].figure
+
+
+def micrograph_spacings(measurement, bias: dict):
+    """Spacings measured on the micrograph against the true centre-to-centre spacings (nm): both histograms
+    with the TEM band, and each measured bond's error against its true spacing."""
+    from .binning import histogram, uniform_edges
+
+    axes = new_axes((11.0, 4.0), 1, 2)
+    true, measured = measurement.true, measurement.measured[measurement.measured_ok]
+    ax = axes[0]
+    shade_tem_band(ax)
+    values = np.concatenate([true, measured])
+    if len(values):
+        edges = uniform_edges(values.min(), values.max(), 0.05)
+        ax.stairs(
+            histogram(true, edges), edges, fill=True, color="tab:blue", alpha=0.5, label=f"true (n = {len(true)})"
+        )
+        ax.stairs(histogram(measured, edges), edges, color="k", lw=1.5, label=f"image (n = {len(measured)})")
+    ax.set_xlabel("intercluster spacing (nm)")
+    ax.set_ylabel("bonds")
+    ax.legend(fontsize=8)
+
+    def stats(v):
+        return f"{np.mean(v):.3f} ± {np.std(v, ddof=1):.3f} nm" if len(v) > 1 else "—"
+
+    ax.set_title(f"true {stats(true)}; image {stats(measured)}", fontsize=9)
+    ax = axes[1]
+    ok = measurement.measured_ok
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.plot(measurement.true[ok], measurement.measured[ok] - measurement.true[ok], ".", color="tab:blue", ms=4)
+    if bias.get("bonds", 0) >= 3:
+        ax.axhline(bias["mean_shift_nm"], color="k", ls="--", lw=1, label="mean shift")
+        ax.legend(fontsize=8)
+        ax.set_title(
+            f"shift {bias['mean_shift_nm']:+.4f} ± {bias['mean_shift_se_nm']:.4f} nm, s.d. × "
+            f"{bias['std_ratio']:.3f} ± {bias['std_ratio_se']:.3f}\nper-bond error s.d. "
+            f"{bias['per_bond_error_sd_nm']:.3f} nm",
+            fontsize=9,
+        )
+    ax.set_xlabel("true spacing (nm)")
+    ax.set_ylabel("image − true (nm)")
+    return axes[0].figure

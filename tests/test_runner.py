@@ -196,19 +196,18 @@ def test_frame_output_writes_each_checked_frame_and_keeps_the_last_good_one(mode
     assert json.loads((tmp_path / "run.json").read_text())["last_frame"]["index"] == 2
 
 
-def test_threads_times_ranks_above_the_cores_warn(tmp_path, monkeypatch, capsys):
+def test_threads_times_ranks_above_the_cores_warn(model, tmp_path, monkeypatch, capsys):
     assert runner.oversubscription_warning(2, 1, 2) is None
     assert runner.oversubscription_warning(1, 2, 2) is None
     message = runner.oversubscription_warning(2, 2, 2)
     assert "2 thread(s) × 2 rank(s) = 4 exceeds the 2 core(s)" in message and "--threads 1" in message
-    import tomli_w
-
-    from dipolewire.cli import main
-
-    run_file = tmp_path / "tiny.toml"
-    run_file.write_text(tomli_w.dumps(tiny_document()))
+    # what a run prints before it starts (no run needed: oversubscribed threads would slow the suite)
     monkeypatch.setattr(runner, "available_cores", lambda: 2)
-    assert main(["run", str(run_file), "--out", str(tmp_path / "a"), "--threads", "3", "--quiet"]) == 0
-    assert "warning: 3 thread(s) × 1 rank(s) = 3 exceeds the 2 core(s)" in capsys.readouterr().err
-    assert main(["run", str(run_file), "--out", str(tmp_path / "b"), "--threads", "2", "--quiet"]) == 0
-    assert "warning" not in capsys.readouterr().err
+    engine = RecordingEngine(model)
+    start = Start(np.zeros((1, 3)), None, None)
+    for threads, warned in ((3, True), (2, False)):
+        spec = model.spec.replace("numerics", threads=threads)
+        runner.announce(lambda *a: None, spec, model, engine, "requested", tmp_path, start, resume=False)
+        err = capsys.readouterr().err
+        assert ("warning: 3 thread(s) × 1 rank(s) = 3 exceeds the 2 core(s)" in err) == warned
+        assert ("warning" in err) == warned

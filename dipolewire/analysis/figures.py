@@ -70,6 +70,8 @@ def spacing_histogram(spacing, ax=None, tem_band=True):
         shade_tem_band(ax)
     counts, edges = spacing.histogram
     ax.stairs(counts, edges, fill=True, color="tab:blue", alpha=0.7, label="simulated bonds")
+    if len(spacing.distances):  # from just below the closest contact or the band, not from zero
+        ax.set_xlim(max(0.0, min(float(np.min(spacing.distances)), TEM_BAND_NM[0]) - 0.3), edges[-1])
     ax.set_xlabel("intercluster spacing (nm)")
     ax.set_ylabel("bonds")
     ax.set_title(f"mean {spacing.mean:.3f} nm, s.d. {spacing.std:.3f} nm, n = {len(spacing.distances)}", fontsize=9)

@@ -8,6 +8,7 @@ import pytest
 from dipolewire.analysis import Chains
 from dipolewire.analysis import micrograph as mg
 from dipolewire.cli import main
+from dipolewire.errors import InputError
 from dipolewire.spec import derived_geometry
 
 BOX = (20.0, 20.0)
@@ -117,9 +118,18 @@ def test_head_to_head_pairs_look_closer_and_tail_to_tail_farther():
     assert measured["tail-to-tail"] - 2.0 == pytest.approx(2 * pull, rel=0.1)
 
 
-def test_atoms_come_from_the_preset_formula():
-    assert mg.atoms_in_formula("Au8(R-BINAP)3 / Cu4(MNT)3") == {"Au": 8, "Cu": 4}
-    assert mg.atoms_in_formula("Au3(DPPM)3 / Cd(MNT)Cl") == {"Au": 3, "Cd": 1}
+def test_atoms_come_from_the_runs_cluster_formula(tmp_path):
+    def atoms(formula, metals):
+        (tmp_path / "spec.toml").write_text(f'[cluster]\nelemental_formula = "{formula}"\n' if formula else "")
+        return mg.core_atoms_of_run(tmp_path / "trajectory.gsd", metals)[0]
+
+    assert atoms("Au8(C44H32P2)3Cu4(C4N2S2)3", {"Au", "Cu"}) == {"Au": 8, "Cu": 4}
+    assert atoms("Au3(C25H22P2)3Cd(C4N2S2)Cl", {"Au", "Cd"}) == {"Au": 3, "Cd": 1}
+    assert atoms(None, {"Au", "Cu"}) == {"Au": 8, "Cu": 4}  # assumed, and said so
+    with pytest.raises(InputError, match="RUN: no atom count for core type.s. Ag"):
+        atoms("Au8(C44H32P2)3Cu4(C4N2S2)3", {"Au", "Ag"})
+    with pytest.raises(InputError, match="no atom count for core type.s. Cd: Au8/Cu4 assumed"):
+        atoms(None, {"Au", "Cd"})
 
 
 def test_bias_statistics_of_a_known_shift():

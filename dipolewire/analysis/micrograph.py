@@ -44,7 +44,6 @@ Measurement (what a microscopist does, with the chain identification taken from 
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -226,32 +225,30 @@ def cores_of_frame(frame) -> tuple[Cores, np.ndarray, tuple[float, float]]:
     return cores, position[idx, :2], box
 
 
-def atoms_in_formula(formula: str) -> dict[str, int]:
-    """Atoms of the first metal of each part of a preset formula: ``"Au8(R-BINAP)3 / Cu4(MNT)3"`` → Au 8, Cu 4."""
-    atoms = {}
-    for part in formula.split("/"):
-        match = re.match(r"\s*([A-Z][a-z]?)(\d*)", part)
-        if match and match.group(1) in ATOMIC_NUMBER:
-            atoms[match.group(1)] = int(match.group(2) or 1)
-    return atoms
-
-
-def core_atoms_of_run(trajectory_path) -> tuple[dict[str, int], str]:
-    """Atoms per core metal and where the numbers come from: the formula of the cluster preset named in the
-    ``spec.toml`` beside the trajectory, else :data:`DEFAULT_CORE_ATOMS`."""
-    from ..presets import CLUSTERS
+def core_atoms_of_run(trajectory_path, metals=()) -> tuple[dict[str, int], str]:
+    """Atoms per core metal and where the numbers come from: the cluster's elemental formula in the
+    ``spec.toml`` beside the trajectory (each metal's count in it), else :data:`DEFAULT_CORE_ATOMS`, assumed.
+    Every metal of ``metals`` (the frame's core types) must have a count."""
+    from ..molar_mass import composition
 
     spec = Path(trajectory_path).with_name("spec.toml")
+    formula = None
     if spec.is_file():
         try:
-            preset = tomllib.loads(spec.read_text())["cluster"]["preset"]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError):
-            preset = None
-        formula = CLUSTERS.get(preset, {}).get("formula", "")
-        atoms = atoms_in_formula(formula)
-        if atoms:
-            return {**DEFAULT_CORE_ATOMS, **atoms}, f"preset {preset}: {formula}"
-    return dict(DEFAULT_CORE_ATOMS), "Au8/Cu4 (no cluster formula beside the trajectory)"
+            formula = tomllib.loads(spec.read_text())["cluster"].get("elemental_formula")
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
+            formula = None
+    if isinstance(formula, str) and formula:
+        counts = composition(formula, field="cluster.elemental_formula")
+        atoms = {metal: counts[metal] for metal in ATOMIC_NUMBER if metal in counts}
+        basis = f"cluster formula {formula} ({spec})"
+    else:
+        atoms = dict(DEFAULT_CORE_ATOMS)
+        basis = "Au8/Cu4 assumed: the run names no cluster formula (cluster.elemental_formula in spec.toml)"
+    missing = sorted(set(metals) - set(atoms))
+    if missing:
+        raise InputError("RUN", f"no atom count for core type(s) {', '.join(missing)}: {basis}")
+    return atoms, basis
 
 
 def core_weights(metals, atoms: dict[str, int], optics: Optics) -> np.ndarray:
@@ -538,7 +535,7 @@ def micrograph_run(
             )
         chains = analyze_frame(snapshot, r_max, max_angle, dimensions)
         time_ns = logged(snapshot, "time", float("nan"))
-    atoms, atoms_basis = core_atoms_of_run(path)
+    atoms, atoms_basis = core_atoms_of_run(path, set(cores.metals))
     weights = core_weights(cores.metals, atoms, optics)
     image = render(cores, weights, box, optics, seed)
     result = measure(image, centres, chains.chains.bonds, chains.chains.spacings, settings)

@@ -583,7 +583,7 @@ def _run_movie(args) -> int:
     if movie.fallback_reason:
         print(f"no MP4 encoder ({movie.fallback_reason}): wrote an animated GIF instead")
     width, height = movie.size_px
-    print(f"{movie.frames} frames at {args.fps} fps, {width}×{height} pixels, written to {movie.path}")
+    print(f"{movie.frames} frames at {movie.fps:.4g} fps, {width}×{height} pixels, written to {movie.path}")
     return 0
 
 

@@ -199,3 +199,9 @@ def test_failed_encode_removes_the_folder_it_made(stored_run, monkeypatch):
     with pytest.raises(movie.EncoderError):
         movie.make_movie(stored_run, frames=FEW, video_format="mp4", progress=False)
     assert sorted(p.name for p in stored_run.iterdir()) == ["spec.toml", "trajectory.gsd"]
+
+
+def test_gif_delays_are_whole_centiseconds_of_at_least_20_ms():
+    """Viewers play GIF delays of 10 ms or less at about 100 ms: above 50 fps a GIF plays at 50."""
+    assert movie.gif_delay_ms(10) == 100 and movie.gif_delay_ms(25) == 40 and movie.gif_delay_ms(50) == 20
+    assert movie.gif_delay_ms(60) == 20 and movie.gif_delay_ms(30) == 30

@@ -125,6 +125,12 @@ class _Mp4Writer:
         self._writer.close()
 
 
+def gif_delay_ms(fps: int) -> int:
+    """A GIF frame's delay (ms) for ``fps``: whole centiseconds, at least 20 ms, because viewers play delays
+    of 10 ms or less at about 100 ms. GIFs therefore play at most 50 frames per second."""
+    return max(20, 10 * round(100 / fps))
+
+
 class _GifWriter:
     """An animated GIF through Pillow, looping; frames are (height, width, 3) uint8 RGB."""
 
@@ -139,7 +145,7 @@ class _GifWriter:
 
     def finish(self) -> None:
         first, *rest = self._images
-        first.save(self.path, format="GIF", save_all=True, append_images=rest, duration=1000 / self.fps, loop=0)
+        first.save(self.path, format="GIF", save_all=True, append_images=rest, duration=gif_delay_ms(self.fps), loop=0)
 
     def abort(self) -> None:
         self._images.clear()
@@ -185,6 +191,7 @@ class Movie:
     frames: int
     size_px: tuple[int, int]
     fallback_reason: str | None = None
+    fps: float = 10.0  # as it plays (a GIF's delays are whole centiseconds)
 
 
 def check_fps(fps) -> int:
@@ -322,7 +329,8 @@ def make_movie(
             if created and not any(path.parent.iterdir()):
                 path.parent.rmdir()
             raise
-    return Movie(path, video_format, len(selected), FRAME_SIZE_PX, fallback)
+    played = fps if video_format == "mp4" else 1000 / gif_delay_ms(fps)
+    return Movie(path, video_format, len(selected), FRAME_SIZE_PX, fallback, played)
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ def test_read_distances_and_histogram(tmp_path):
     ("text", "message"),
     [
         ("", "is empty"),
+        (",,\n,,\n;\n", "is empty"),  # a blank sheet saved as CSV
         ("distance_nm\n", "no data rows"),
         ("distance\n1.9\n", ":1: column 'distance' has no unit"),
         ("area,mean\n1.9,2\n", ":1: header has no distance column"),

@@ -265,11 +265,11 @@ def read(path, column: str | None = None, unit: str | None = None) -> TemData:
     except OSError as exc:
         raise InputError("--tem", f"cannot read {path}: {exc.strerror}") from None
     lines = decode(raw, path).splitlines()
-    content = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    # a spreadsheet's blank rows are separators only
+    content = [line for line in lines if line.strip(" \t,;") and not line.lstrip().startswith("#")]
+    empty = f"{path} is empty; expected a header (distance_nm or bin_left_nm,bin_right_nm,count) and data rows"
     if not content:
-        raise InputError(
-            "--tem", f"{path} is empty; expected a header (distance_nm or bin_left_nm,bin_right_nm,count) and data rows"
-        )
+        raise InputError("--tem", empty)
     delimiter = _delimiter(content[0])
     try:
         rows = [
@@ -279,6 +279,8 @@ def read(path, column: str | None = None, unit: str | None = None) -> TemData:
         ]
     except csv.Error as exc:
         raise InputError("--tem", f"{path} is not CSV text: {exc}") from None
+    if not rows:
+        raise InputError("--tem", empty)
     header_line, header = rows[0]
     while header and not header[-1].strip():  # spreadsheets pad rows with empty cells
         header = header[:-1]

@@ -118,3 +118,32 @@ def test_a_resumed_set_keeps_finished_replicas_and_redoes_a_missing_one(tmp_path
     assert "replica 1/2 (seed 7) is complete" in printed and "replica 2/2, seed" in printed
     assert trajectory_digest(out / "replica-01" / "trajectory.gsd") == first
     assert trajectory_digest(out / "replica-02" / "trajectory.gsd") == second
+
+
+def test_runs_without_bonds_a_run_named_twice_and_mixed_dimensions(replica_set, tmp_path, capsys):
+    """Frame 0 of a drying film has no chains: pooling such runs reports NaN spreads instead of failing; a run
+    named twice counts once; runs whose last frames are 2D and 3D are refused before anything is written."""
+    import gsd.hoomd
+
+    out, _, _ = replica_set
+    early = []
+    for k in (1, 2):
+        with gsd.hoomd.open(str(out / f"replica-0{k}" / "trajectory.gsd")) as frames:
+            first = frames[0]
+        path = tmp_path / f"early{k}.gsd"
+        with gsd.hoomd.open(str(path), "w") as handle:
+            handle.append(first)
+        early.append(str(path))
+    assert main(["analyze", *early, "--out", str(tmp_path / "none"), "--quiet"]) == 0
+    result = json.loads((tmp_path / "none" / "replicas.json").read_text())
+    assert result["spacing_density"]["edges_nm"] == [] and result["measures"]["fraction_in_chains"]["n"] == 2
+    capsys.readouterr()
+    one = str(out / "replica-01")
+    assert main(["analyze", one, one, "--out", str(tmp_path / "twice"), "--quiet"]) == 0
+    assert (tmp_path / "twice" / "metrics.json").is_file() and not (tmp_path / "twice" / "replicas.json").exists()
+    import shutil
+
+    shutil.copy(early[0], tmp_path / "thick.gsd")
+    assert main(["analyze", str(tmp_path / "thick.gsd"), one, "--out", str(tmp_path / "mixed"), "--quiet"]) == 2
+    assert "--dimensions: the runs' last frames are analysed in 2D and 3D" in capsys.readouterr().err
+    assert not (tmp_path / "mixed").exists() and not (tmp_path / "thick_analysis").exists()

@@ -444,10 +444,19 @@ def replica_spread(result: dict):
     edges = np.asarray(density["edges_nm"])
     centres = 0.5 * (edges[1:] + edges[:-1])
     shade_tem_band(axes[1])
-    axes[1].stairs(density["mean_per_nm"], edges, color="tab:blue", lw=1.5, label=f"mean of {n} runs")
-    axes[1].errorbar(
-        centres, density["mean_per_nm"], yerr=density["se_per_nm"], fmt="none", ecolor="k", lw=0.8, label="± SE per bin"
-    )
+    if len(edges):
+        axes[1].stairs(density["mean_per_nm"], edges, color="tab:blue", lw=1.5, label=f"mean of {n} runs")
+        axes[1].errorbar(
+            centres,
+            density["mean_per_nm"],
+            yerr=density["se_per_nm"],
+            fmt="none",
+            ecolor="k",
+            lw=0.8,
+            label="± SE per bin",
+        )
+    else:
+        axes[1].text(0.5, 0.5, "no bonded neighbours in any run", ha="center", transform=axes[1].transAxes)
     axes[1].set_xlabel("intercluster spacing (nm)")
     axes[1].set_ylabel("probability density (1/nm)")
     axes[1].legend(fontsize=8)

@@ -62,17 +62,37 @@ def mean_and_error(values) -> dict:
 
 
 def expand_runs(targets) -> list[Path]:
-    """Run folders or .gsd files; a replica set given as one folder stands for its replicas. Every one must
-    hold a trajectory (checked before anything is analysed or written)."""
+    """Run folders or .gsd files, each once; a replica set given as one folder stands for its replicas. Every
+    one must hold a trajectory (checked before anything is analysed or written)."""
     from .run_analysis import trajectory_path
 
-    runs = []
+    runs, seen = [], set()
     for target in targets:
         members = replica_runs(target)
-        runs.extend(members if members else [Path(target)])
-    for run in runs:
-        trajectory_path(run)
+        for run in members if members else [Path(target)]:
+            key = trajectory_path(run).resolve()
+            if key not in seen:  # a run named twice would shrink the standard error
+                seen.add(key)
+                runs.append(run)
     return runs
+
+
+def check_dimensions(runs, frames=None, dimensions="auto") -> int:
+    """The one dimensionality (2 or 3) in which every run's last selected frame is analysed; a mix is refused
+    before anything is written."""
+    from ..trajectory import open_trajectory
+    from .run_analysis import frame_dimensions, parse_frames, trajectory_path
+
+    found = set()
+    for run in runs:
+        with open_trajectory(trajectory_path(run)) as trajectory:
+            selected = parse_frames(frames, len(trajectory))
+            found.add(frame_dimensions(trajectory[selected[-1]], dimensions))
+    if len(found) > 1:
+        raise InputError(
+            "--dimensions", "the runs' last frames are analysed in 2D and 3D; pass --dimensions 2 or 3 to pool them"
+        )
+    return found.pop()
 
 
 def default_output(targets, runs) -> Path:
@@ -87,7 +107,7 @@ def aggregate(per_run: list[dict]) -> dict:
     dimensions = sorted({m["dimensions"] for m in per_run})
     if len(dimensions) > 1:
         raise InputError(
-            "--dimensions", "the runs' last frames were analysed in 2D and 3D; pass --dimensions 2 or 3 to pool them"
+            "--dimensions", "the runs' last frames are analysed in 2D and 3D; pass --dimensions 2 or 3 to pool them"
         )
     return {
         "runs": [m["trajectory"] for m in per_run],
@@ -115,13 +135,18 @@ def _series(per_run: list[dict]) -> dict:
 
 def spacing_histograms(spacings: list, width=0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-bin mean and standard error across runs of the spacing probability density (1/nm), on common
-    ``width`` (nm) bins; returns (edges, mean, se)."""
+    ``width`` (nm) bins; returns (edges, mean, se). A run without spacings has no density (it is left out);
+    with none anywhere the arrays are empty."""
     from .binning import histogram, uniform_edges
 
-    everything = np.concatenate([np.asarray(s, dtype=float) for s in spacings])
+    spacings = [np.asarray(s, dtype=float) for s in spacings]
+    present = [s for s in spacings if len(s)]
+    if not present:
+        return np.array([]), np.array([]), np.array([])
+    everything = np.concatenate(present)
     edges = uniform_edges(everything.min(), everything.max(), width)
-    densities = np.array([histogram(s, edges) / max(len(s), 1) / np.diff(edges) for s in spacings])
-    n = len(spacings)
+    densities = np.array([histogram(s, edges) / len(s) / np.diff(edges) for s in present])
+    n = len(present)
     se = densities.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(len(edges) - 1, np.nan)
     return edges, densities.mean(axis=0), se
 
@@ -136,6 +161,7 @@ def analyze_runs(targets, out_dir=None, frames=None, progress=True, **settings) 
     if len(runs) < 2:
         raise InputError("RUN", f"averaging needs at least 2 runs, got {len(runs)}")
     out = Path(out_dir) if out_dir else default_output(targets, runs)
+    check_dimensions(runs, frames, settings.get("dimensions", "auto"))
     per_run, spacings = [], []
     for run in runs:
         metrics = analyze_trajectory(run, run_output(run), frames=frames, progress=progress, **settings)

@@ -416,10 +416,13 @@ def _run_simulation(args) -> int:
 def _run_replicas(args, spec, out, overrides) -> int:
     from .analysis.replica_stats import analyze_runs
     from .analysis.run_summary import write_outputs
+    from .replicas import recorded_overrides as recorded_set_overrides
     from .replicas import run_replicas
 
     if "seed" in overrides:
         raise InputError("--seed", "cannot be combined with --replicas (replica seeds derive from the run file's seed)")
+    if args.resume:  # a plain --resume repeats the options the set was started with
+        overrides = {**recorded_set_overrides(out), **overrides}
     if overrides:
         spec = spec.replace("numerics", **overrides)
     run_replicas(

@@ -57,6 +57,17 @@ def replica_runs(target) -> list[Path]:
     return [Path(target) / name for name in folders]
 
 
+def recorded_overrides(out_dir) -> dict:
+    """The command-line ``[numerics]`` options a replica set was started with (empty if none are recorded)."""
+    from .runner import OVERRIDE_OPTIONS
+
+    try:
+        found = json.loads((Path(out_dir) / INDEX_FILE).read_text()).get("overrides", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in found.items() if k in OVERRIDE_OPTIONS} if isinstance(found, dict) else {}
+
+
 def _status(folder: Path) -> str | None:
     try:
         return json.loads((folder / "run.json").read_text()).get("status")
@@ -72,7 +83,7 @@ def run_replicas(
     Every folder is checked before the first run starts. With ``resume``, completed replicas are kept,
     interrupted ones continue and missing ones start. ``finish`` runs after each replica (figures, summary).
     """
-    from .runner import check_output, execute
+    from .runner import OVERRIDE_OPTIONS, check_output, execute
 
     if not 1 <= n <= MAX_REPLICAS:
         raise InputError("--replicas", f"must be in 1 … {MAX_REPLICAS}, got {n}")
@@ -83,18 +94,20 @@ def run_replicas(
         for folder in folders:
             check_output(folder, overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
+    shared = {k: v for k, v in (overrides or {}).items() if k != "seed"}
     index = {
         "name": spec.name,
         "source": spec.source,
         "base_seed": spec.numerics.seed,
         "seeds": seeds,
         "folders": [f.name for f in folders],
+        "overrides": shared,
     }
     tmp = out_dir / (INDEX_FILE + ".tmp")
     tmp.write_text(json.dumps(index, indent=2) + "\n")
     tmp.replace(out_dir / INDEX_FILE)
-    shared = {k: v for k, v in (overrides or {}).items() if k != "seed"}
-    hint = f"dipolewire run {spec.source or 'FILE'} --out {out_dir} --replicas {n} --resume"
+    options = "".join(f" {OVERRIDE_OPTIONS[k]} {v}" for k, v in shared.items())
+    hint = f"dipolewire run {spec.source or 'FILE'} --out {out_dir}{options} --replicas {n} --resume"
     results = []
     for k, (seed, folder) in enumerate(zip(seeds, folders, strict=True), start=1):
         status = _status(folder) if resume else None

@@ -108,7 +108,8 @@ def test_a_resumed_set_keeps_finished_replicas_and_redoes_a_missing_one(tmp_path
     run_file = tmp_path / "tiny.toml"
     run_file.write_text(tomli_w.dumps(tiny_document(drying={"hold": "0 ns", "front_speed": "5 nm/ns"})))
     out = tmp_path / "tiny"
-    assert main(["run", str(run_file), "--replicas", "2", "--quiet"]) == 0
+    assert main(["run", str(run_file), "--replicas", "2", "--engine", "lammps", "--quiet"]) == 0
+    assert json.loads((out / "replicas.json").read_text())["overrides"] == {"engine": "lammps"}
     first = trajectory_digest(out / "replica-01" / "trajectory.gsd")
     second = trajectory_digest(out / "replica-02" / "trajectory.gsd")
     shutil.rmtree(out / "replica-02")
@@ -118,6 +119,9 @@ def test_a_resumed_set_keeps_finished_replicas_and_redoes_a_missing_one(tmp_path
     assert "replica 1/2 (seed 7) is complete" in printed and "replica 2/2, seed" in printed
     assert trajectory_digest(out / "replica-01" / "trajectory.gsd") == first
     assert trajectory_digest(out / "replica-02" / "trajectory.gsd") == second
+    # the plain --resume repeated the set's --engine
+    redone = json.loads((out / "replica-02" / "run.json").read_text())["overrides"]
+    assert redone == {"engine": "lammps", "seed": replica_seeds(7, 2)[1]}
 
 
 def test_runs_without_bonds_a_run_named_twice_and_mixed_dimensions(replica_set, tmp_path, capsys):

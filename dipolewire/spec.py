@@ -449,7 +449,8 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
         length = (clusters / (c * h)) ** 0.5
     elif h is None:
         h = clusters / (c * length**2)
-    given = table.get("given_concentration", table.get("concentration"))
+    # the concentration the run file states wins over a record of one (a resolved file has only the record)
+    given = table["concentration"] if "concentration" in table else table.get("given_concentration")
     if given is not None and not isinstance(given, str):
         raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {given!r}")
     amount = AmountSpec(clusters=clusters, film_height=h, box_length=length, given_concentration=given)

@@ -209,6 +209,9 @@ def test_mass_concentration_becomes_molar(given):
     assert resolved["given_concentration"] == given
     assert units.parse(resolved["molar_concentration"], "concentration") == pytest.approx(s.amount.concentration)
     assert spec.from_dict(tomllib.loads(s.to_toml())) == s
+    # a stated concentration is recorded as stated, whatever record the file also carries
+    both = tiny_document(amount={"concentration": given, "given_concentration": "a label"})
+    assert spec.from_dict(both).amount.given_concentration == given
 
 
 def test_tampered_molar_concentration_record_is_refused(tiny_spec):

@@ -101,3 +101,22 @@ def test_every_allowed_seed_reaches_lammps(tmp_path):
     assert seed(5, 3) == 8  # unchanged for ordinary seeds: stored runs stay reproducible
     assert 1 <= seed(2**31 - 1, 3) <= LAMMPS_SEED_MAX
     assert seed(LAMMPS_SEED_MAX, 1) == 1
+
+
+def test_every_preset_runs_on_lammps_with_positive_masses(tmp_path):
+    """Au3Cd's cores both lie below its body origin, where no positive masses balance: LAMMPS refused its data
+    file ("Invalid density"). The fix rigid infile sets the bodies' mass, centre and inertia regardless."""
+    from conftest import tiny_document
+
+    from dipolewire.engines.lammps import _bead_masses
+    from dipolewire.model import Model
+    from dipolewire.presets import CLUSTERS
+    from dipolewire.runner import execute
+    from dipolewire.spec import from_dict
+
+    for name in CLUSTERS:
+        model = Model(from_dict(tiny_document(cluster={"preset": name})))
+        masses = _bead_masses(model)
+        assert min(masses) > 0 and sum(masses) == pytest.approx(model.body.mass), name
+    spec = from_dict(tiny_document(cluster={"preset": "Au3Cd"}, drying={"hold": "0 ns", "front_speed": "5 nm/ns"}))
+    execute(spec.replace("numerics", engine="lammps"), tmp_path / "cd", progress=False, log=lambda *a, **k: None)

@@ -178,7 +178,10 @@ DIPOLE_SITE_MASS_FRACTION = 0.05
 
 
 def _bead_masses(model):
-    """Per-atom masses (ag) of one body, putting the centre of mass at the body origin."""
+    """Per-atom masses (ag) of one body, putting the centre of mass at the body origin where positive masses
+    can; all positive."""
+    import numpy as np
+
     body = model.body
     M = body.mass
     m_site = DIPOLE_SITE_MASS_FRACTION * M
@@ -190,6 +193,11 @@ def _bead_masses(model):
     if abs(z_au - z_p) < 1e-9:
         return [0.5 * rest, 0.5 * rest, m_site]
     m_au = (-m_site * z_site - rest * z_p) / (z_au - z_p)
+    if not 0 < m_au < rest:
+        # both cores on one side of the origin (Au3Cd): no positive masses balance there. The fix rigid
+        # infile sets each body's mass, centre and inertia regardless, so any positive split serves.
+        volumes = np.array([b.diameter**3 for b in body.beads])
+        return [*(rest * volumes / volumes.sum()), m_site]
     return [m_au, rest - m_au, m_site]
 
 

@@ -33,7 +33,7 @@ def test_mean_and_standard_error():
 def replica_set(tmp_path_factory):
     folder = tmp_path_factory.mktemp("replicas")
     run_file = folder / "tiny.toml"
-    run_file.write_text(tomli_w.dumps(tiny_document()))
+    run_file.write_text(tomli_w.dumps(tiny_document(drying={"front_speed": "3 nm/ns"})))  # 4 ns: chains form
     assert main(["run", str(run_file), "--replicas", "3", "--quiet"]) == 0
     plain = folder / "plain"
     assert main(["run", str(run_file), "--out", str(plain), "--quiet"]) == 0

@@ -234,6 +234,28 @@ def _add_micrograph_parser(commands):
     p.set_defaults(handler=_run_micrograph)
 
 
+def _add_study_parser(commands):
+    p = commands.add_parser(
+        "study",
+        help="sweep a run file over some of its fields, with replicas, on Dask (a signac project)",
+        description=(
+            "A study file is a run file plus a [sweep] table of run-file fields and their values (grid or zip, "
+            "replicas = N). Each run is a signac job holding an ordinary run folder, in <study file's folder>/"
+            "<name>/. Runs execute on an embedded local Dask cluster sized to the cores, or on --scheduler; "
+            "finished runs are skipped and interrupted ones continue, so a study can be run again until done. "
+            "Then every finished run is measured: study.csv, study_points.csv (mean ± SE per point) and "
+            "state_diagram.png. See docs/studies.md."
+        ),
+    )
+    p.add_argument("file", help="study file (a run file with a [sweep] table)")
+    p.add_argument("--status", action="store_true", help="show each run's state and frames; run nothing")
+    p.add_argument("--collect", action="store_true", help="measure the finished runs and write the tables; run nothing")
+    p.add_argument("--workers", type=int, help="worker processes of the local cluster (default: cores / threads)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_run_study)
+
+
 def _add_presets_parser(commands):
     p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
     p.set_defaults(handler=_run_presets)
@@ -253,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare_parser(commands)
     _add_movie_parser(commands)
     _add_micrograph_parser(commands)
+    _add_study_parser(commands)
     _add_presets_parser(commands)
     return parser
 
@@ -632,6 +655,40 @@ def _run_micrograph(args) -> int:
     )
     print(f"written to {out}/ (micrograph.png, micrograph_spacings.png, micrograph.json)")
     return 0
+
+
+def _run_study(args) -> int:
+    from .analysis.study_table import aggregate
+    from .runner import available_cores
+    from .study import load, open_project
+    from .study_runner import execute_study, status_rows
+
+    study = load(args.file)
+    if args.workers is not None and not 1 <= args.workers <= 4 * available_cores():
+        raise InputError("--workers", f"must be in 1 … {4 * available_cores()}, got {args.workers}")
+    if args.status:
+        rows = status_rows(study)
+        fields = [f.split(".")[-1] for f in study.fields]
+        print("  ".join(["job     ", *fields, "replica", "state      ", "frames"]))
+        for row in rows:
+            values = [str(row[f]) for f in study.fields]
+            print(
+                "  ".join(
+                    [row["job"][:8], *values, str(row["replica"]).ljust(7), row["state"].ljust(11), row["frames"]]
+                )
+            )
+        counts = {
+            state: sum(r["state"] == state for r in rows)
+            for state in ("completed", "running", "interrupted", "failed", "new")
+        }
+        print(", ".join(f"{n} {state}" for state, n in counts.items() if n))
+        return 0
+    if not args.collect:
+        _, failed = execute_study(study, args.scheduler, args.workers, progress=not args.quiet)
+        for job, message in failed:
+            print(f"dipolewire: run {job[:8]} failed: {message}", file=sys.stderr)
+    aggregate(study, open_project(study))
+    return 1 if not args.collect and failed else 0
 
 
 #: A film large enough for any preset, to resolve a preset's derived geometry.

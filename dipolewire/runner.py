@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 import sys
@@ -64,7 +65,6 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
             "or choose another --out",
         )
     parent = out_dir if out_dir.exists() else next(p for p in out_dir.parents if p.exists())
-    import os
 
     if not os.access(parent, os.W_OK):
         raise InputError("--out", f"cannot write to {parent}")
@@ -206,6 +206,7 @@ class RunRecord:
             "seed": spec.numerics.seed,
             "versions": _versions(engine.version),
             "command": sys.argv,
+            "pid": os.getpid(),
             "overrides": dict(overrides or {}),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "steps": model.total_steps,
@@ -407,8 +408,6 @@ class FrameOutput:
 
 def available_cores() -> int:
     """CPU cores this process may run on."""
-    import os
-
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

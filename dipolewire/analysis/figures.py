@@ -768,3 +768,56 @@ def micrograph_spacings(measurement, bias: dict):
     ax.set_xlabel("true spacing (nm)")
     ax.set_ylabel("image − true (nm)")
     return axes[0].figure
+
+
+# --- studies ---------------------------------------------------------------------------------------
+
+
+def state_diagram(points: list[dict], axes: list[str], name: str = ""):
+    """A study's measures against its first axis, one line per value of the other swept fields (the second
+    axis first), each point the mean ± standard error of its replicas (rows of ``study_points.csv``)."""
+    from .study_table import DIAGRAM_PANELS
+
+    x_field = axes[0]
+    swept = [k for k in points[0] if k not in ("replicas",) and not _is_measure(k)]
+    others = [axes[1]] + [f for f in swept if f not in axes] if len(axes) > 1 else [f for f in swept if f != x_field]
+    groups: dict[tuple, list[dict]] = {}
+    for row in points:
+        groups.setdefault(tuple(row[f] for f in others), []).append(row)
+    panels = new_axes((11, 7.5), 2, 2)
+    colours = colormaps_for(len(groups))
+    for ax, (column, label) in zip(panels.flat, DIAGRAM_PANELS, strict=True):
+        for colour, (key, rows) in zip(colours, sorted(groups.items(), key=lambda kv: str(kv[0])), strict=True):
+            rows = sorted(rows, key=lambda r: r[x_field])
+            x = [r[x_field] for r in rows]
+            y = np.array([r[column] for r in rows], dtype=float)
+            err = np.array([r[column + "_se"] for r in rows], dtype=float)
+            text = ", ".join(f"{f.split('.')[-1]} = {v}" for f, v in zip(others, key, strict=True)) or None
+            ax.errorbar(x, y, yerr=np.nan_to_num(err), marker="o", ms=4, capsize=3, color=colour, label=text)
+        ax.set_xlabel(x_field)
+        ax.set_ylabel(label, fontsize=9)
+        if column == "fraction_spacings_in_tem_band":
+            ax.set_ylim(-0.02, 1.02)
+    if len(groups) > 1:
+        panels.flat[0].legend(fontsize=7)
+    replicas = sorted({r["replicas"] for r in points})
+    panels.flat[0].figure.suptitle(
+        f"{name}: mean ± standard error of {'/'.join(map(str, replicas))} replica(s) per point", fontsize=10
+    )
+    return panels.flat[0].figure
+
+
+def _is_measure(key: str) -> bool:
+    from .study_table import MEASURE_COLUMNS
+
+    names = {column for column, _, _ in MEASURE_COLUMNS}
+    return key in names or (key.endswith("_se") and key[:-3] in names)
+
+
+def colormaps_for(n: int) -> list:
+    """``n`` distinguishable colours (viridis samples beyond ten)."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return list(colormaps["tab10"].colors[:n])
+    return [colormaps["viridis"](v) for v in np.linspace(0, 0.95, n)]

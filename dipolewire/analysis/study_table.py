@@ -1,0 +1,147 @@
+"""A study's results: one row per run, mean ± standard error per point, and state diagrams.
+
+Written into the study folder (the signac project)::
+
+    study.csv          one row per finished run: job id, swept values, replica, seed, and every measure of its
+                       last frame (units in the column names)
+    study_points.csv   one row per point: the swept values, the number of replicas, each measure's mean and
+                       standard error s/√n across replicas
+    state_diagram.png  weight-average chain length, fraction of spacings in 1.8–2.5 nm, polar and nematic order
+                       against the study's axes, mean ± SE
+
+Each run's last frame is measured as ``dipolewire analyze`` measures it (2D once the film is a deposit);
+its ``analysis.json`` in the job folder keeps the numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .replica_stats import mean_and_error
+
+#: Columns of study.csv after the identifiers: (column, section, key).
+MEASURE_COLUMNS = (
+    ("fraction_in_chains", "chains", "fraction_in_chains"),
+    ("number_average_length", "chains", "number_average_length"),
+    ("weight_average_length", "chains", "weight_average_length"),
+    ("longest_chain_clusters", "chains", "longest_chain_clusters"),
+    ("longest_chain_nm", "chains", "longest_chain_nm"),
+    ("rings", "chains", "rings"),
+    ("spacing_mean_nm", "spacing", "mean_nm"),
+    ("spacing_std_nm", "spacing", "std_nm"),
+    ("fraction_spacings_in_tem_band", "spacing", "fraction_in_tem_band"),
+    ("polar_order", "order", "polar"),
+    ("nematic_order", "order", "nematic"),
+    ("chain_order_2d", "order", "chain_order_2d"),
+)
+#: The state diagrams' panels: (column, label).
+DIAGRAM_PANELS = (
+    ("weight_average_length", "weight-average chain length ⟨n⟩w (clusters)"),
+    ("fraction_spacings_in_tem_band", "fraction of spacings in 1.8–2.5 nm"),
+    ("polar_order", "polar order of dipoles"),
+    ("nematic_order", "nematic order of dipoles"),
+)
+
+
+def measure_run(folder) -> dict | None:
+    """The last frame's measures of a finished run (cached in ``analysis.json``), or None if unfinished."""
+    from ..trajectory import open_trajectory
+    from .run_analysis import analyze_frame
+
+    folder = Path(folder)
+    cache = folder / "analysis.json"
+    trajectory = folder / "trajectory.gsd"
+    if cache.is_file() and trajectory.is_file() and cache.stat().st_mtime >= trajectory.stat().st_mtime:
+        return json.loads(cache.read_text())
+    try:
+        info = json.loads((folder / "run.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if info.get("status") != "completed":
+        return None
+    with open_trajectory(trajectory) as frames:
+        last = frames[-1]
+        result = analyze_frame(last)
+        time_ns = float(last.log["dipolewire/time"][0]) if "dipolewire/time" in last.log else float("nan")
+    measures = {
+        "dimensions": result.dimensions,
+        "time_ns": time_ns,
+        "chains": result.chains.summary(),
+        "spacing": result.spacing.summary(),
+        "order": result.order.summary(),
+    }
+    tmp = cache.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(measures, indent=2, default=_plain) + "\n")
+    tmp.replace(cache)
+    return measures
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(type(value))
+
+
+def tabulate(study, project) -> tuple[list[dict], list[dict]]:
+    """(rows per run, rows per point) of the finished runs of ``study``."""
+    runs = []
+    for point in study.points:
+        job = project.open_job(point.statepoint)
+        measures = measure_run(job.path) if job in project else None
+        if measures is None:
+            continue
+        row = {
+            "job": job.id,
+            **point.overrides,
+            "replica": point.replica,
+            "seed": point.seed,
+            "dimensions": measures["dimensions"],
+        }
+        for column, section, key in MEASURE_COLUMNS:
+            row[column] = measures[section][key]
+        runs.append(row)
+    points = []
+    for combo in study.values:
+        overrides = dict(zip(study.fields, combo, strict=True))
+        members = [r for r in runs if all(r[f] == v for f, v in overrides.items())]
+        if not members:
+            continue
+        row = {**overrides, "replicas": len(members)}
+        for column, _, _ in MEASURE_COLUMNS:
+            entry = mean_and_error([m[column] for m in members])
+            row[column] = entry["mean"]
+            row[column + "_se"] = entry["se"]
+        points.append(row)
+    return runs, points
+
+
+def write_table(path: Path, rows: list[dict]) -> None:
+    if not rows:
+        path.write_text("")
+        return
+    columns = list(rows[0])
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def aggregate(study, project, log=print) -> tuple[list[dict], list[dict]]:
+    """Measure every finished run and write study.csv, study_points.csv and state_diagram.png."""
+    from . import figures
+
+    runs, points = tabulate(study, project)
+    folder = Path(study.folder)
+    write_table(folder / "study.csv", runs)
+    write_table(folder / "study_points.csv", points)
+    if points:
+        figures.save(figures.state_diagram(points, study.axes, study.name), folder / "state_diagram.png")
+    log(
+        f"{len(runs)} of {len(study.points)} runs finished; written to {folder}/ (study.csv, study_points.csv"
+        + (", state_diagram.png)" if points else ")")
+    )
+    return runs, points

@@ -1,0 +1,215 @@
+"""Running a study on Dask distributed: one idempotent task per run.
+
+A task runs its job's run folder to completion: a finished run is left alone, an interrupted one
+continues from its last frame (:func:`dipolewire.runner.resume_point`), a new one starts. A lock file
+keeps two processes from writing one run folder, so a worker killed mid-run, or the whole study, can be
+run again and every run ends complete exactly once.
+
+By default the study starts an embedded ``LocalCluster`` of worker processes sized to the cores
+(workers × OpenMP threads per run never above them); ``scheduler`` connects to an existing Dask cluster
+(for example one of ``dask-jobqueue``'s SLURM clusters, docs/studies.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+LOCK_FILE = ".dipolewire.lock"
+#: Job states shown by ``--status``.
+STATES = ("new", "running", "interrupted", "failed", "completed")
+
+
+def run_state(folder) -> tuple[str, int | None, int | None]:
+    """(state, last frame index, frames in the run) of a job's run folder, from its run.json."""
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / "run.json").read_text())
+    except (OSError, ValueError):
+        return ("new" if not (folder / "trajectory.gsd").exists() else "interrupted"), None, None
+    status = info.get("status", "interrupted")
+    if status == "running" and not _locked(folder):
+        status = "interrupted"  # its process is gone (killed): the lock went with it
+    last = info.get("last_frame", {}).get("index")
+    return status, last, info.get("frames")
+
+
+def _locked(folder: Path) -> bool:
+    import fcntl
+
+    path = folder / LOCK_FILE
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+@contextlib.contextmanager
+def job_lock(folder: Path):
+    """Hold the run folder's lock (waiting for another holder); the OS frees it if the process dies."""
+    import fcntl
+
+    with open(folder / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _complete_trajectory(folder: Path, spec) -> bool:
+    """Whether the trajectory already holds every frame (a run killed between its last frame and run.json)."""
+    from .model import Model
+    from .trajectory import open_trajectory
+
+    try:
+        with open_trajectory(folder / "trajectory.gsd") as frames:
+            return len(frames) == Model(spec).n_segments + 1
+    except Exception:  # noqa: BLE001 - unreadable: not complete
+        return False
+
+
+def run_job(folder, document: dict, source: str | None = None) -> dict:
+    """Run one job's run folder to completion (the Dask task). Returns its folder, what was done and the
+    process that did it."""
+    from . import spec as spec_module
+    from .runner import execute
+
+    folder = Path(folder)
+    spec = spec_module.from_dict(document, source=source)
+    with job_lock(folder):
+        state, _, _ = run_state(folder)
+        done = "skipped"
+        if state != "completed":
+            has_run = (folder / "trajectory.gsd").is_file() and (folder / "spec.toml").is_file()
+            if has_run and _complete_trajectory(folder, spec):
+                done = "complete"
+            else:
+                resume = has_run
+                try:
+                    execute(spec, folder, resume=resume, overwrite=not resume, progress=False, log=_quiet)
+                except InputError:
+                    if not resume:
+                        raise
+                    # a trajectory killed before its first frame was flushed: nothing to keep
+                    execute(spec, folder, overwrite=True, progress=False, log=_quiet)
+                done = "resumed" if resume else "ran"
+    return {"folder": str(folder), "done": done, "pid": os.getpid()}
+
+
+def _quiet(*args, **kwargs) -> None:
+    """Runs of a study print nothing; the study reports progress."""
+
+
+def local_workers(threads_per_run: int, cores: int | None = None) -> int:
+    """Worker processes of the embedded cluster: the cores over the OpenMP threads of one run (at least 1)."""
+    from .runner import available_cores
+
+    cores = available_cores() if cores is None else cores
+    return max(cores // max(threads_per_run, 1), 1)
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int):
+    """A Dask client: to ``scheduler`` if given, else to an embedded local cluster of ``workers`` processes
+    with one thread each."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def execute_study(study, scheduler: str | None = None, workers: int | None = None, progress=True, log=print):
+    """Run every unfinished job of ``study``; returns (done, failed) lists of (job id, message)."""
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    from .study import jobs, open_project
+
+    project = open_project(study)
+    all_jobs = jobs(study, project)
+    todo = [
+        (job, point) for job, point in zip(all_jobs, study.points, strict=True) if run_state(job.path)[0] != "completed"
+    ]
+    threads = int(study.base.get("numerics", {}).get("threads", 1))
+    workers = workers or local_workers(threads)
+    where = scheduler or f"a local Dask cluster of {workers} worker process(es) × {threads} thread(s)"
+    log(
+        f"study '{study.name}': {len(all_jobs)} runs ({len(all_jobs) - len(todo)} complete), "
+        f"{len(todo)} to run on {where} → {study.folder}"
+    )
+    done, failed = [], []
+    if not todo:
+        return done, failed
+    with dask_client(scheduler, workers) as client:
+        futures = {
+            client.submit(
+                run_job,
+                str(job.path),
+                study.document(point),
+                str(study.source),
+                key=f"run-{job.id}",
+                pure=False,
+                retries=2,
+            ): job.id
+            for job, point in todo
+        }
+        bar = tqdm(total=len(futures), unit="run", disable=not progress, file=sys.stderr)
+        for future in as_completed(futures):
+            job_id = futures[future]
+            try:
+                result = future.result()
+                done.append((job_id, result["done"]))
+            except Exception as exc:  # noqa: BLE001 - one failed run does not stop the others
+                failed.append((job_id, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            bar.update(1)
+        bar.close()
+    return done, failed
+
+
+def status_rows(study) -> list[dict]:
+    """One row per run: job id, swept values, replica, seed, state and frames done."""
+    from .study import open_project
+
+    project = open_project(study, create=False)
+    rows = []
+    for point in study.points:
+        job = project.open_job(point.statepoint)
+        state, last, frames = run_state(job.path) if job in project else ("new", None, None)
+        rows.append(
+            {
+                "job": job.id,
+                **point.overrides,
+                "replica": point.replica,
+                "seed": point.seed,
+                "state": state,
+                "frames": f"{(last or 0) + 1 if last is not None else 0}/{frames or '?'}",
+            }
+        )
+    return rows

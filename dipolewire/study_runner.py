@@ -138,7 +138,7 @@ def dask_client(scheduler: str | None, workers: int):
         return
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -168,6 +168,8 @@ def execute_study(study, scheduler: str | None = None, workers: int | None = Non
     if not todo:
         return done, failed
     with dask_client(scheduler, workers) as client:
+        if client.dashboard_link:
+            log(f"Dask dashboard: {client.dashboard_link}")
         futures = {
             client.submit(
                 run_job,

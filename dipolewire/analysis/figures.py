@@ -787,14 +787,15 @@ def state_diagram(points: list[dict], axes: list[str], name: str = ""):
     panels = new_axes((11, 7.5), 2, 2)
     colours = colormaps_for(len(groups))
     for ax, (column, label) in zip(panels.flat, DIAGRAM_PANELS, strict=True):
-        for colour, (key, rows) in zip(colours, sorted(groups.items(), key=lambda kv: str(kv[0])), strict=True):
-            rows = sorted(rows, key=lambda r: r[x_field])
-            x = [r[x_field] for r in rows]
+        ordered = sorted(groups.items(), key=lambda kv: [_axis_number(v) for v in kv[0]])
+        for colour, (key, rows) in zip(colours, ordered, strict=True):
+            rows = sorted(rows, key=lambda r: _axis_number(r[x_field]))
+            x = [_axis_number(r[x_field]) for r in rows]
             y = np.array([r[column] for r in rows], dtype=float)
             err = np.array([r[column + "_se"] for r in rows], dtype=float)
             text = ", ".join(f"{f.split('.')[-1]} = {v}" for f, v in zip(others, key, strict=True)) or None
             ax.errorbar(x, y, yerr=np.nan_to_num(err), marker="o", ms=4, capsize=3, color=colour, label=text)
-        ax.set_xlabel(x_field)
+        ax.set_xlabel(x_field + _axis_unit(points[0][x_field]))
         ax.set_ylabel(label, fontsize=9)
         if column == "fraction_spacings_in_tem_band":
             ax.set_ylim(-0.02, 1.02)
@@ -805,6 +806,21 @@ def state_diagram(points: list[dict], axes: list[str], name: str = ""):
         f"{name}: mean ± standard error of {'/'.join(map(str, replicas))} replica(s) per point", fontsize=10
     )
     return panels.flat[0].figure
+
+
+def _axis_number(value) -> float:
+    """A swept value as a number: quantities such as "5 kT" by their number (in the unit they were written)."""
+    if isinstance(value, str):
+        try:
+            return float(value.split()[0])
+        except (ValueError, IndexError):
+            return float("nan")
+    return float(value)
+
+
+def _axis_unit(value) -> str:
+    parts = value.split(maxsplit=1) if isinstance(value, str) else []
+    return f" ({parts[1]})" if len(parts) == 2 else ""
 
 
 def _is_measure(key: str) -> bool:

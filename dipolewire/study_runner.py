@@ -13,6 +13,7 @@ By default the study starts an embedded ``LocalCluster`` of worker processes siz
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -168,7 +169,7 @@ def execute_study(study, scheduler: str | None = None, workers: int | None = Non
     if not todo:
         return done, failed
     with dask_client(scheduler, workers) as client:
-        if client.dashboard_link:
+        if client.dashboard_link and importlib.util.find_spec("bokeh"):  # the dashboard needs bokeh
             log(f"Dask dashboard: {client.dashboard_link}")
         futures = {
             client.submit(

@@ -131,7 +131,7 @@ def dask_client(scheduler: str | None, workers: int):
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if scheduler:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="5s")
         except OSError as exc:
             raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler}: {exc}") from None
         with client:
@@ -153,6 +153,9 @@ def execute_study(study, scheduler: str | None = None, workers: int | None = Non
 
     from .study import jobs, open_project
 
+    if scheduler:  # an unreachable scheduler is refused before the study's folder is made
+        with dask_client(scheduler, 0):
+            pass
     project = open_project(study)
     all_jobs = jobs(study, project)
     todo = [

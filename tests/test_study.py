@@ -179,3 +179,39 @@ def test_a_killed_worker_and_a_killed_study_lose_and_repeat_nothing(tmp_path):
     _check_every_run_complete_once(folder2, frames)
     with open(folder2 / "study.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 4
+
+
+def test_a_study_runs_on_an_existing_dask_scheduler(tmp_path):
+    """--scheduler: the way a SLURM (dask-jobqueue) cluster is used; here a local one stands in for it."""
+    from distributed import LocalCluster
+
+    path = write_study(tmp_path, {"drying.eps_r_dry": [1.5], "replicas": 2})
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        assert main(["study", str(path), "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
+    with open(tmp_path / "st" / "study.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 2
+    other = write_study(tmp_path, {"drying.eps_r_dry": [1.5]}, name="other")
+    assert main(["study", str(other), "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2  # nothing listens
+    assert not (tmp_path / "other").exists()
+
+
+def test_the_slurm_example_writes_a_one_core_worker_job():
+    jobqueue = pytest.importorskip("dask_jobqueue")
+    import importlib.util
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "docs" / "examples" / "slurm_study.py"
+    module_spec = importlib.util.spec_from_file_location("slurm_study", example)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    with module.slurm_cluster("normal", "01:00:00") as cluster:
+        assert isinstance(cluster, jobqueue.SLURMCluster)
+        script = cluster.job_script()
+    for line in (
+        "#SBATCH -p normal",
+        "#SBATCH --cpus-per-task=1",
+        "#SBATCH -t 01:00:00",
+        "OMP_NUM_THREADS=1",
+        "--nthreads 1",
+    ):
+        assert line in script

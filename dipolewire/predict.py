@@ -61,8 +61,9 @@ from .errors import InputError
 
 #: Orientations of the Janus axes for the 2D association constant (see the module docstring).
 ORIENTATIONS_2D = ("film", "sphere", "plane")
-#: Gauss points per angle (cos θ or an azimuth inside the bond's cone), azimuth points on a full circle.
-ANGLE_POINTS = 12
+#: Gauss points per angle (cos θ or an azimuth inside the bond's cone; twice as many on a full circle): K of the
+#: demo's clusters changes by < 1e-4 (relative) from 8 to 16 points in 2D and 3D.
+ANGLE_POINTS = 8
 #: Radial quadrature: Gauss–Legendre panels of this width (nm), this many points each.
 RADIAL_PANEL_NM = 0.05
 RADIAL_POINTS = 4

@@ -76,8 +76,9 @@ def cases(quick: bool = False) -> list[dict]:
         height = 2.11 if case["dimensions"] == 2 else None
         if quick and case["engine"] == "hoomd":
             continue
-        name = case["label"].split(",")[0].replace(" ", "-").replace(".", "") + f"-{case['engine']}-{eps_r:.3f}"
-        case["name"] = name.replace("(", "").replace(")", "")
+        # ASCII only: LAMMPS cannot read a path with other characters
+        kind = "film" if case["dimensions"] == 2 else "cube"
+        case["name"] = f"{kind}-{case['box']:g}nm-{case['engine']}-eps{eps_r:.3f}"
         # HOOMD-blue runs this model at about half LAMMPS's speed on one core: 360 ns in about 3 minutes
         length = "360 ns" if case["engine"] == "hoomd" and not quick else duration
         case["document"] = document(case["name"], case["engine"], eps_r, 150, case["box"], height, length)
@@ -181,8 +182,9 @@ def main(argv=None) -> int:
     for r in results:
         p, m = r["predicted"], r["measured"]
         print(
-            f"{r['label']:<32} λ {r['coupling_contact']:.2f} εr {r['eps_r']:.3f}: K {p['K']:.4g}, Kρ {p['K_rho']:.3g}, "
-            f"⟨n⟩w predicted {p['weight_average']:.3f}, measured {m['weight_average']:.3f} ± {m['weight_average_se']:.3f} "
+            f"{r['label']:<32} λ {r['coupling_contact']:.2f} εr {r['eps_r']:.3f}: K {p['K']:.4g}, "
+            f"Kρ {p['K_rho']:.3g}, ⟨n⟩w predicted {p['weight_average']:.3f}, "
+            f"measured {m['weight_average']:.3f} ± {m['weight_average_se']:.3f} "
             f"({100 * (m['weight_average'] / p['weight_average'] - 1):+.1f} %)"
         )
     return 0

@@ -119,10 +119,13 @@ def run_case(case: dict, workdir: str, reuse: bool) -> dict:
     spec = from_dict(case["document"])
     out = Path(workdir) / case["name"]
     wall = None
-    if not (reuse and (out / "summary.txt").exists()):
+    finished = (out / "run.json").exists() and json.loads((out / "run.json").read_text())["status"] == "completed"
+    if not (reuse and finished):
         start = time.time()
         execute(spec, out, overwrite=True, progress=False, log=lambda *a, **k: None)
         wall = time.time() - start
+    else:  # the run's own wall time
+        wall = json.loads((out / "run.json").read_text()).get("wall_seconds")
     predicted = predict(spec, dimensions=(case["dimensions"],))[f"{case['dimensions']}d"]
     return {
         **{k: v for k, v in case.items() if k != "document"},
@@ -157,8 +160,8 @@ def figure(results: list[dict], path: Path) -> None:
             capsize=3,
             label=r["label"],
         )
-    ax.set_xlabel("predicted ⟨n⟩w (ideal chains, exact two-body K)")
-    ax.set_ylabel("measured ⟨n⟩w (late frames, ± block SE)")
+    ax.set_xlabel(r"predicted $\langle n\rangle_w$ (ideal chains, exact two-body K)")
+    ax.set_ylabel(r"measured $\langle n\rangle_w$ (last 70 % of frames, ± block SE)")
     ax.set_xlim(1, top)
     ax.set_ylim(1, top)
     ax.legend(fontsize=7, loc="upper left")

@@ -256,6 +256,30 @@ def _add_study_parser(commands):
     p.set_defaults(handler=_run_study)
 
 
+def _add_predict_parser(commands):
+    p = commands.add_parser(
+        "predict",
+        help="equilibrium chain lengths at a run file's end state (ideal chains, exact two-body K)",
+        description=(
+            "Association constant K of one head-to-tail bond (the chain analysis's criterion) from the model's "
+            "pair energy, and ideal-chain mass action at the run file's end state: density N/L² (2D) and "
+            "N/(L²·H) (3D) of the final film, at its εr. With --length, the εr (λ) and the ligand-attraction "
+            "depth that would give that weight-average length. See docs/predictor.md."
+        ),
+    )
+    p.add_argument("file", help="run file (TOML)")
+    p.add_argument("--eps-r", type=float, help="relative permittivity (default: the end state's, the dry film's)")
+    p.add_argument("--length", type=float, metavar="N", help="requested weight-average chain length ⟨n⟩w")
+    p.add_argument("--dimensions", choices=("2", "3"), help="only the 2D deposit or the 3D film (default: both)")
+    p.add_argument(
+        "--orientations",
+        choices=("film", "sphere", "plane"),
+        default="film",
+        help="2D: Janus-axis tilts from the film's walls (default), uniform on the sphere, or in the plane",
+    )
+    p.set_defaults(handler=_run_predict)
+
+
 def _add_presets_parser(commands):
     p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
     p.set_defaults(handler=_run_presets)
@@ -276,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_movie_parser(commands)
     _add_micrograph_parser(commands)
     _add_study_parser(commands)
+    _add_predict_parser(commands)
     _add_presets_parser(commands)
     return parser
 
@@ -689,6 +714,54 @@ def _run_study(args) -> int:
             print(f"dipolewire: run {job[:8]} failed: {message}", file=sys.stderr)
     aggregate(study, open_project(study))
     return 1 if not args.collect and failed else 0
+
+
+# --- predict -----------------------------------------------------------------------------
+
+
+def _run_predict(args) -> int:
+    from .predict import predict
+    from .spec import load
+
+    if args.eps_r is not None and not args.eps_r >= 1:
+        raise InputError("--eps-r", f"relative permittivity must be >= 1, got {args.eps_r:g}")
+    if args.length is not None and not args.length >= 1:
+        raise InputError("--length", f"must be >= 1 cluster, got {args.length:g}")
+    spec = load(args.file)
+    dims = (int(args.dimensions),) if args.dimensions else (2, 3)
+    result = predict(spec, args.eps_r, args.length, dims, args.orientations)
+    state, c = result["end_state"], result["criterion"]
+    print(
+        f"end state: {state['clusters']} clusters, box {state['box_nm']:.4g} nm, film {state['height_nm']:.4g} nm; "
+        f"εr {result['eps_r']:.4g}, λ = {result['coupling']:.3f}; bond: centres ≤ {c['r_max']:g} nm, dipoles and "
+        f"bond within {c['max_angle']:g}°"
+    )
+    units = {2: ("nm²", "nm⁻²"), 3: ("nm³", "nm⁻³")}
+    for dim in dims:
+        r = result[f"{dim}d"]
+        area, density = units[dim]
+        what = f"{dim}D ({r['orientations']} orientations)" if dim == 2 else "3D"
+        print(
+            f"{what}: K = {r['K']:.4g} {area}, ρ = {r['rho']:.4g} {density}, Kρ = {r['K_rho']:.4g}; "
+            f"⟨n⟩n = {r['number_average']:.3f}, ⟨n⟩w = {r['weight_average']:.3f}, "
+            f"{r['fraction_in_chains']:.0%} in chains"
+        )
+        if "inverse" in r:
+            inv = r["inverse"]
+            need = f"  for ⟨n⟩w = {inv['weight_average']:g} (K = {inv['K']:.4g} {area}): "
+            need += (
+                f"εr {inv['eps_r']:.4g} (λ = {inv['coupling']:.3f})"
+                if inv["eps_r"] is not None
+                else "εr: none in range (εr ≥ 1)"
+            )
+            need += (
+                f"; or at εr {result['eps_r']:.4g} a ligand attraction of {inv['attraction_kT']:.3g} kT"
+                if inv["attraction_kT"] is not None
+                else "; ligand attraction: none in range"
+            )
+            print(need)
+    print("ideal linear chains: no rings, no branching, no interactions between chains (docs/predictor.md)")
+    return 0
 
 
 #: A film large enough for any preset, to resolve a preset's derived geometry.

@@ -98,6 +98,14 @@ def test_a_study_runs_end_to_end_and_a_second_run_does_nothing(tmp_path, capsys)
         values = [float(r["weight_average_length"]) for r in runs if r["drying.eps_r_dry"] == point["drying.eps_r_dry"]]
         assert float(point["weight_average_length"]) == pytest.approx(np.mean(values))
         assert float(point["weight_average_length_se"]) == pytest.approx(np.std(values, ddof=1) / np.sqrt(2))
+    # the predictor's ⟨n⟩w at each point's end state, as dipolewire predict gives it
+    from dipolewire.predict import predict
+    from dipolewire.spec import from_dict
+
+    study = load(path)
+    spec = from_dict(study.document(study.points[-1]))
+    expected = predict(spec, dimensions=(2,))["2d"]["weight_average"]
+    assert float(points[-1]["predicted_weight_average_length_2d"]) == pytest.approx(expected, rel=1e-9)
     # each job holds an ordinary run folder with the swept value and its seed
     import signac
 

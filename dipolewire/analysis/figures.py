@@ -795,12 +795,18 @@ def state_diagram(points: list[dict], axes: list[str], name: str = ""):
             err = np.array([r[column + "_se"] for r in rows], dtype=float)
             text = ", ".join(f"{f.split('.')[-1]} = {v}" for f, v in zip(others, key, strict=True)) or None
             ax.errorbar(x, y, yerr=np.nan_to_num(err), marker="o", ms=4, capsize=3, color=colour, label=text)
+            predicted = "predicted_" + column + "_2d"
+            if predicted in rows[0]:
+                ax.plot(x, [r[predicted] for r in rows], ls="--", color=colour, lw=1)
         ax.set_xlabel(x_field + _axis_unit(points[0][x_field]))
         ax.set_ylabel(label, fontsize=9)
         if column == "fraction_spacings_in_tem_band":
             ax.set_ylim(-0.02, 1.02)
-    if len(groups) > 1:
-        panels.flat[0].legend(fontsize=7)
+        if column == "weight_average_length":
+            ax.set_yscale("log")  # chain lengths, and their predictions, span decades
+    if "predicted_weight_average_length_2d" in points[0]:
+        panels.flat[0].plot([], [], ls="--", color="k", lw=1, label="equilibrium predictor (2D, ideal chains)")
+    panels.flat[0].legend(fontsize=7)
     replicas = sorted({r["replicas"] for r in points})
     panels.flat[0].figure.suptitle(
         f"{name}: mean ± standard error of {'/'.join(map(str, replicas))} replica(s) per point", fontsize=10
@@ -827,7 +833,7 @@ def _is_measure(key: str) -> bool:
     from .study_table import MEASURE_COLUMNS
 
     names = {column for column, _, _ in MEASURE_COLUMNS}
-    return key in names or (key.endswith("_se") and key[:-3] in names)
+    return key in names or (key.endswith("_se") and key[:-3] in names) or key.startswith("predicted_")
 
 
 def colormaps_for(n: int) -> list:

@@ -5,7 +5,8 @@ Written into the study folder (the signac project)::
     study.csv          one row per finished run: job id, swept values, replica, seed, and every measure of its
                        last frame (units in the column names)
     study_points.csv   one row per point: the swept values, the number of replicas, each measure's mean and
-                       standard error s/√n across replicas
+                       standard error s/√n across replicas, and the equilibrium predictor's ⟨n⟩w (2D) at the
+                       point's end state
     state_diagram.png  weight-average chain length, fraction of spacings in 1.8–2.5 nm, polar and nematic order
                        against the study's axes, mean ± SE
 
@@ -119,6 +120,40 @@ def tabulate(study, project) -> tuple[list[dict], list[dict]]:
     return runs, points
 
 
+def add_predictions(study, points: list[dict]) -> None:
+    """The equilibrium predictor's ⟨n⟩w (2D, ideal chains, :mod:`dipolewire.predict`) at each point's end
+    state, as ``predicted_weight_average_length_2d``. One pair table serves every point with the same
+    cluster, film and cut-off; εr, attraction depth and density change only the cheap part."""
+    from ..model import Model
+    from ..predict import PairTable, end_state, mass_action
+    from ..spec import from_dict
+
+    tables = {}
+    for row in points:
+        overrides = {f: row[f] for f in study.fields}
+        spec = from_dict(study.document(_first_point(study, overrides)), source=str(study.source))
+        model = Model(spec)
+        key = repr(
+            (
+                spec.cluster,
+                spec.solvent.temperature,
+                spec.drying.final_height,
+                spec.hypotheses.ligand_attraction_range,
+                spec.numerics.dipole_cutoff,
+            )
+        )
+        if key not in tables:
+            tables[key] = PairTable(model, 2)
+        table = tables[key]
+        state = end_state(model)
+        K = table.K(state["eps_r"], spec.hypotheses.ligand_attraction / model.kT)
+        row["predicted_weight_average_length_2d"] = mass_action(K, state["rho_2d"])["weight_average"]
+
+
+def _first_point(study, overrides):
+    return next(p for p in study.points if p.overrides == overrides)
+
+
 def write_table(path: Path, rows: list[dict]) -> None:
     if not rows:
         path.write_text("")
@@ -130,11 +165,14 @@ def write_table(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def aggregate(study, project, log=print) -> tuple[list[dict], list[dict]]:
-    """Measure every finished run and write study.csv, study_points.csv and state_diagram.png."""
+def aggregate(study, project, log=print, predictions=True) -> tuple[list[dict], list[dict]]:
+    """Measure every finished run and write study.csv, study_points.csv (with the predictor's ⟨n⟩w) and
+    state_diagram.png."""
     from . import figures
 
     runs, points = tabulate(study, project)
+    if points and predictions:
+        add_predictions(study, points)
     folder = Path(study.folder)
     write_table(folder / "study.csv", runs)
     write_table(folder / "study_points.csv", points)

@@ -198,8 +198,13 @@ def test_a_study_runs_on_an_existing_dask_scheduler(tmp_path):
         assert main(["study", str(path), "--scheduler", cluster.scheduler_address, "--quiet"]) == 0
     with open(tmp_path / "st" / "study.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 2
-    other = write_study(tmp_path, {"drying.eps_r_dry": [1.5]}, name="other")
-    assert main(["study", str(other), "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2  # nothing listens
+
+
+@pytest.mark.slow  # waits out the connection timeout
+def test_an_unreachable_scheduler_is_refused_before_anything_is_written(tmp_path, capsys):
+    path = write_study(tmp_path, {"drying.eps_r_dry": [1.5]}, name="other")
+    assert main(["study", str(path), "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 2  # nothing listens
+    assert "--scheduler: cannot reach a Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert not (tmp_path / "other").exists()
 
 

@@ -250,6 +250,7 @@ def _add_study_parser(commands):
     p.add_argument("file", help="study file (a run file with a [sweep] table)")
     p.add_argument("--status", action="store_true", help="show each run's state and frames; run nothing")
     p.add_argument("--collect", action="store_true", help="measure the finished runs and write the tables; run nothing")
+    p.add_argument("--retry-failed", action="store_true", help="run failed runs again (they are skipped otherwise)")
     p.add_argument("--workers", type=int, help="worker processes of the local cluster (default: cores / threads)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -709,10 +710,12 @@ def _run_study(args) -> int:
         print(", ".join(f"{n} {state}" for state, n in counts.items() if n))
         return 0
     if not args.collect:
-        _, failed = execute_study(study, args.scheduler, args.workers, progress=not args.quiet)
+        _, failed = execute_study(
+            study, args.scheduler, args.workers, progress=not args.quiet, retry_failed=args.retry_failed
+        )
         for job, message in failed:
             print(f"dipolewire: run {job[:8]} failed: {message}", file=sys.stderr)
-    aggregate(study, open_project(study))
+    aggregate(study, open_project(study, create=not args.collect))
     return 1 if not args.collect and failed else 0
 
 

@@ -253,7 +253,9 @@ class RunRecord:
 
     def stop(self, exc: BaseException, wall_seconds: float) -> None:
         """Record why a run ended early: interrupted (a signal, Ctrl-C) or failed."""
-        self.info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt | RunStopped) else "failed"
+        # a signal interrupts (the run can go on); a blow-up or an engine error is a failure of the run
+        stopped_by_signal = isinstance(exc, RunStopped) and exc.exit_status > 1
+        self.info["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt) or stopped_by_signal else "failed"
         self.info["error"] = str(exc)
         self.info["wall_seconds"] = wall_seconds
         self.write()

@@ -127,6 +127,13 @@ def load(path) -> Study:
             raise InputError(f"sweep.{key}", f"must be a non-empty list of values, got {values!r}")
         if "." not in key or key.split(".", 1)[0] in ("", "sweep"):
             raise InputError(f"sweep.{key}", "must name a run-file field as section.key, e.g. drying.eps_r_dry")
+        if key == "numerics.seed":
+            raise InputError(
+                "sweep.numerics.seed",
+                "seeds come from replicas = N (the run file's seed and seeds spawned from it), not from a sweep",
+            )
+        if len({repr(v) for v in values}) < len(values):
+            raise InputError(f"sweep.{key}", f"lists a value twice: {values!r}")
         lists.append(values)
     if mode == "zip":
         if len({len(v) for v in lists}) > 1:
@@ -136,8 +143,15 @@ def load(path) -> Study:
         combos = list(itertools.product(*lists))
     if len(combos) * replicas > MAX_JOBS:
         raise InputError("sweep", f"makes {len(combos) * replicas} runs; at most {MAX_JOBS}")
+    if len({repr(c) for c in combos}) < len(combos):
+        raise InputError("sweep", "zips the same combination of values twice")
     axes = sweep.get("axes", fields[:2])
-    if not isinstance(axes, list) or not 1 <= len(axes) <= 2 or any(a not in fields for a in axes):
+    if (
+        not isinstance(axes, list)
+        or not 1 <= len(axes) <= 2
+        or any(a not in fields for a in axes)
+        or len(set(axes)) < len(axes)
+    ):
         raise InputError("sweep.axes", f"must list one or two of the swept fields ({', '.join(fields)}), got {axes!r}")
     base_seed = document.get("numerics", {}).get("seed", 1)
     seeds = replica_seeds(base_seed, replicas) if isinstance(base_seed, int) else [base_seed] * replicas

@@ -68,22 +68,52 @@ def job_lock(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _complete_trajectory(folder: Path, spec) -> bool:
-    """Whether the trajectory already holds every frame (a run killed between its last frame and run.json)."""
-    from .model import Model
+def frames_on_disk(folder: Path) -> int:
+    """Readable frames of a run folder's trajectory (0 if none or unreadable)."""
     from .trajectory import open_trajectory
 
     try:
         with open_trajectory(folder / "trajectory.gsd") as frames:
-            return len(frames) == Model(spec).n_segments + 1
-    except Exception:  # noqa: BLE001 - unreadable: not complete
-        return False
+            return len(frames)
+    except Exception:  # noqa: BLE001 - unreadable: nothing to keep
+        return 0
+
+
+def _mark_complete(folder: Path, frames: int) -> None:
+    """run.json of a run killed after its last frame but before its record said so."""
+    path = folder / "run.json"
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        info = {}
+    info.update(status="completed", last_frame={**info.get("last_frame", {}), "index": frames - 1})
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(info, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def changed_runs(study, jobs) -> list[str]:
+    """Jobs whose stored run file describes other physics than the study file now makes for them (its base
+    was edited after they ran): ``"<job id>: field, field"``."""
+    from . import spec as spec_module
+    from .runner import changed_physics
+
+    found = []
+    for job, point in zip(jobs, study.points, strict=True):
+        stored = Path(job.path) / "spec.toml"
+        if not stored.is_file():
+            continue
+        changed = changed_physics(spec_module.load(stored), spec_module.from_dict(study.document(point)))
+        if changed:
+            found.append(f"{job.id[:8]}: {', '.join(changed)}")
+    return found
 
 
 def run_job(folder, document: dict, source: str | None = None) -> dict:
     """Run one job's run folder to completion (the Dask task). Returns its folder, what was done and the
     process that did it."""
     from . import spec as spec_module
+    from .model import Model
     from .runner import execute
 
     folder = Path(folder)
@@ -92,18 +122,14 @@ def run_job(folder, document: dict, source: str | None = None) -> dict:
         state, _, _ = run_state(folder)
         done = "skipped"
         if state != "completed":
-            has_run = (folder / "trajectory.gsd").is_file() and (folder / "spec.toml").is_file()
-            if has_run and _complete_trajectory(folder, spec):
+            frames = frames_on_disk(folder) if (folder / "spec.toml").is_file() else 0
+            if frames == Model(spec).n_segments + 1:  # killed between its last frame and run.json
+                _mark_complete(folder, frames)
                 done = "complete"
             else:
-                resume = has_run
-                try:
-                    execute(spec, folder, resume=resume, overwrite=not resume, progress=False, log=_quiet)
-                except InputError:
-                    if not resume:
-                        raise
-                    # a trajectory killed before its first frame was flushed: nothing to keep
-                    execute(spec, folder, overwrite=True, progress=False, log=_quiet)
+                # a trajectory killed before its first frame was flushed holds nothing to keep
+                resume = frames > 0
+                execute(spec, folder, resume=resume, overwrite=not resume, progress=False, log=_quiet)
                 done = "resumed" if resume else "ran"
     return {"folder": str(folder), "done": done, "pid": os.getpid()}
 
@@ -132,7 +158,7 @@ def dask_client(scheduler: str | None, workers: int):
     if scheduler:
         try:
             client = Client(scheduler, timeout="5s")
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler}: {exc}") from None
         with client:
             yield client
@@ -146,8 +172,11 @@ def dask_client(scheduler: str | None, workers: int):
         yield client
 
 
-def execute_study(study, scheduler: str | None = None, workers: int | None = None, progress=True, log=print):
-    """Run every unfinished job of ``study``; returns (done, failed) lists of (job id, message)."""
+def execute_study(
+    study, scheduler: str | None = None, workers: int | None = None, progress=True, log=print, retry_failed=False
+):
+    """Run every unfinished job of ``study`` (failed ones too with ``retry_failed``); returns (done, failed)
+    lists of (job id, message). Runs whose stored physics differs from the study file's are refused first."""
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -158,14 +187,23 @@ def execute_study(study, scheduler: str | None = None, workers: int | None = Non
             pass
     project = open_project(study)
     all_jobs = jobs(study, project)
-    todo = [
-        (job, point) for job, point in zip(all_jobs, study.points, strict=True) if run_state(job.path)[0] != "completed"
-    ]
-    threads = int(study.base.get("numerics", {}).get("threads", 1))
+    changed = changed_runs(study, all_jobs)
+    if changed:
+        raise InputError(
+            "study file",
+            f"{len(changed)} run(s) in {study.folder} were made with other physics than the file now gives them "
+            f"({changed[0]}{' …' if len(changed) > 1 else ''}); restore the file or give the study a new name",
+        )
+    states = [run_state(job.path)[0] for job in all_jobs]
+    skip = {"completed"} if retry_failed else {"completed", "failed"}
+    todo = [(job, point) for job, point, state in zip(all_jobs, study.points, states, strict=True) if state not in skip]
+    n_failed = 0 if retry_failed else states.count("failed")
+    threads = max(int(study.document(p).get("numerics", {}).get("threads", 1)) for p in study.points)
     workers = workers or local_workers(threads)
     where = scheduler or f"a local Dask cluster of {workers} worker process(es) × {threads} thread(s)"
+    failed_note = f", {n_failed} failed: --retry-failed runs them again" if n_failed else ""
     log(
-        f"study '{study.name}': {len(all_jobs)} runs ({len(all_jobs) - len(todo)} complete), "
+        f"study '{study.name}': {len(all_jobs)} runs ({states.count('completed')} complete{failed_note}), "
         f"{len(todo)} to run on {where} → {study.folder}"
     )
     done, failed = [], []
@@ -182,7 +220,6 @@ def execute_study(study, scheduler: str | None = None, workers: int | None = Non
                 str(study.source),
                 key=f"run-{job.id}",
                 pure=False,
-                retries=2,
             ): job.id
             for job, point in todo
         }

@@ -188,7 +188,7 @@ def test_a_blown_up_frame_is_not_written(tmp_path, monkeypatch):
     with gsd_hoomd.open(str(out / "trajectory.gsd")) as trajectory:
         assert len(trajectory) == 3
         assert np.all(np.isfinite(trajectory[-1].particles.position))
-    assert json.loads((out / "run.json").read_text())["status"] == "interrupted"
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"  # a blow-up is no interruption
 
 
 def test_run_json_records_what_reproduces_a_run(tmp_path):

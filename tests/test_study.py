@@ -66,7 +66,10 @@ def test_a_grid_is_every_combination_and_zip_pairs_values(tmp_path):
     ("sweep", "message"),
     [
         ({"drying.eps_r_dry": [1.5, 0.5]}, "drying.eps_r_dry: .* \\(in the run with drying.eps_r_dry = 0.5\\)"),
-        ({"drying.colour": [1, 2]}, "drying"),
+        ({"drying.colour": [1, 2]}, "drying.colour: unknown key \\(allowed: eps_r_dry"),
+        ({"numerics.seed": [1, 2]}, "sweep.numerics.seed: seeds come from replicas"),
+        ({"drying.eps_r_dry": [1.5, 1.5]}, "sweep.drying.eps_r_dry: lists a value twice"),
+        ({"drying.eps_r_dry": [1.5, 2.0], "axes": ["drying.eps_r_dry", "drying.eps_r_dry"]}, "sweep.axes"),
         ({"eps_r_dry": [1.5]}, "sweep.eps_r_dry: must name a run-file field as section.key"),
         ({"drying.eps_r_dry": [1.5], "mode": "spiral"}, "sweep.mode: must be 'grid' or 'zip'"),
         ({"drying.eps_r_dry": [1.5, 2], "solvent.eps_r": [3], "mode": "zip"}, "zip needs lists of one length"),
@@ -118,6 +121,21 @@ def test_a_study_runs_end_to_end_and_a_second_run_does_nothing(tmp_path, capsys)
     assert "4 runs (4 complete), 0 to run" in capsys.readouterr().out
     assert main(["study", str(path), "--status"]) == 0
     assert capsys.readouterr().out.strip().endswith("4 completed")
+    # a failed run is skipped (and said so) until --retry-failed
+    job = next(iter(project))
+    record = folder / "workspace" / job.id / "run.json"
+    info = json.loads(record.read_text())
+    record.write_text(json.dumps({**info, "status": "failed"}))
+    assert main(["study", str(path), "--quiet"]) == 0
+    assert "(3 complete, 1 failed: --retry-failed runs them again), 0 to run" in capsys.readouterr().out
+    record.write_text(json.dumps(info))
+    # an edited base no longer describes the runs made from it: refused, nothing run
+    edited = path.read_text().replace('dipole_cutoff = "5 nm"', 'dipole_cutoff = "4.5 nm"')
+    assert edited != path.read_text()
+    path.write_text(edited)
+    assert main(["study", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "study file: 4 run(s) in" in err and "numerics.dipole_cutoff" in err
 
 
 # 2 runs of 17 frames, some 0.3 s a frame on a busy core: long enough to kill them part-way
@@ -187,6 +205,23 @@ def test_a_killed_worker_and_a_killed_study_lose_and_repeat_nothing(tmp_path):
     _check_every_run_complete_once(folder2, frames)
     with open(folder2 / "study.csv") as handle:
         assert len(list(csv.DictReader(handle))) == 2
+
+
+def test_a_run_killed_after_its_last_frame_is_marked_complete_not_run_again(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import DATA, STORED_TRAJECTORY
+
+    from dipolewire import runner, study_runner
+
+    folder = tmp_path / "job"
+    folder.mkdir()
+    shutil.copy(STORED_TRAJECTORY, folder / "trajectory.gsd")  # every frame of tiny_document()
+    shutil.copy(DATA / "tiny-drying.toml", folder / "spec.toml")
+    (folder / "run.json").write_text(json.dumps({"status": "running", "last_frame": {"index": 11}}))
+    monkeypatch.setattr(runner, "execute", lambda *a, **k: pytest.fail("a complete run was run again"))
+    assert study_runner.run_job(folder, tiny_document())["done"] == "complete"
+    assert study_runner.run_state(folder)[:2] == ("completed", 12)
 
 
 def test_a_study_runs_on_an_existing_dask_scheduler(tmp_path):

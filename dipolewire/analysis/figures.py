@@ -786,11 +786,18 @@ def state_diagram(points: list[dict], axes: list[str], name: str = ""):
         groups.setdefault(tuple(row[f] for f in others), []).append(row)
     panels = new_axes((11, 7.5), 2, 2)
     colours = colormaps_for(len(groups))
+    # numbers (and quantities such as "5 kT", by their number) on a numeric axis; text values side by side
+    values = list(dict.fromkeys(row[x_field] for row in points))
+    numeric = all(np.isfinite(_axis_number(v)) for v in values)
+    if numeric:
+        position = {repr(v): _axis_number(v) for v in values}
+    else:
+        position = {repr(v): k for k, v in enumerate(values)}
     for ax, (column, label) in zip(panels.flat, DIAGRAM_PANELS, strict=True):
         ordered = sorted(groups.items(), key=lambda kv: [_axis_number(v) for v in kv[0]])
         for colour, (key, rows) in zip(colours, ordered, strict=True):
-            rows = sorted(rows, key=lambda r: _axis_number(r[x_field]))
-            x = [_axis_number(r[x_field]) for r in rows]
+            rows = sorted(rows, key=lambda r: position[repr(r[x_field])])
+            x = [position[repr(r[x_field])] for r in rows]
             y = np.array([r[column] for r in rows], dtype=float)
             err = np.array([r[column + "_se"] for r in rows], dtype=float)
             text = ", ".join(f"{f.split('.')[-1]} = {v}" for f, v in zip(others, key, strict=True)) or None
@@ -798,7 +805,9 @@ def state_diagram(points: list[dict], axes: list[str], name: str = ""):
             predicted = "predicted_" + column + "_2d"
             if predicted in rows[0]:
                 ax.plot(x, [r[predicted] for r in rows], ls="--", color=colour, lw=1)
-        ax.set_xlabel(x_field + _axis_unit(points[0][x_field]))
+        ax.set_xlabel(x_field + (_axis_unit(points[0][x_field]) if numeric else ""))
+        if not numeric:
+            ax.set_xticks(range(len(values)), [str(v) for v in values])
         ax.set_ylabel(label, fontsize=9)
         if column == "fraction_spacings_in_tem_band":
             ax.set_ylim(-0.02, 1.02)
@@ -833,7 +842,8 @@ def _is_measure(key: str) -> bool:
     from .study_table import MEASURE_COLUMNS
 
     names = {column for column, _, _ in MEASURE_COLUMNS}
-    return key in names or (key.endswith("_se") and key[:-3] in names) or key.startswith("predicted_")
+    stem = key.rsplit("_", 1)[0]
+    return key in names or (key.endswith(("_se", "_n")) and stem in names) or key.startswith("predicted_")
 
 
 def colormaps_for(n: int) -> list:

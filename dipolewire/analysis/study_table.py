@@ -116,6 +116,7 @@ def tabulate(study, project) -> tuple[list[dict], list[dict]]:
             entry = mean_and_error([m[column] for m in members])
             row[column] = entry["mean"]
             row[column + "_se"] = entry["se"]
+            row[column + "_n"] = entry["n"]  # runs with a finite value (a run without bonds has no spacing)
         points.append(row)
     return runs, points
 
@@ -133,21 +134,38 @@ def add_predictions(study, points: list[dict]) -> None:
         overrides = {f: row[f] for f in study.fields}
         spec = from_dict(study.document(_first_point(study, overrides)), source=str(study.source))
         model = Model(spec)
-        key = repr(
-            (
-                spec.cluster,
-                spec.solvent.temperature,
-                spec.drying.final_height,
-                spec.hypotheses.ligand_attraction_range,
-                spec.numerics.dipole_cutoff,
-            )
-        )
+        key = _pair_table_key(spec)
         if key not in tables:
             tables[key] = PairTable(model, 2)
         table = tables[key]
         state = end_state(model)
         K = table.K(state["eps_r"], spec.hypotheses.ligand_attraction / model.kT)
         row["predicted_weight_average_length_2d"] = mass_action(K, state["rho_2d"])["weight_average"]
+
+
+#: Fields a pair table does not depend on: the point's density, εr and attraction depth enter cheaply.
+_CHEAP_FIELDS = {
+    "name": None,
+    "amount": None,
+    "solvent": ("eps_r",),
+    "drying": ("eps_r_dry", "hold"),
+    "hypotheses": ("ligand_attraction",),
+    "numerics": ("seed", "threads", "engine", "device", "output_interval"),
+}
+
+
+def _pair_table_key(spec) -> str:
+    """The resolved run file without :data:`_CHEAP_FIELDS`: points with the same key share a pair table."""
+    from ..spec import _resolved_document
+
+    document = _resolved_document(spec)
+    for section, keys in _CHEAP_FIELDS.items():
+        if keys is None:
+            document.pop(section, None)
+        else:
+            for key in keys:
+                document.get(section, {}).pop(key, None)
+    return repr(sorted((k, sorted(v.items()) if isinstance(v, dict) else v) for k, v in document.items()))
 
 
 def _first_point(study, overrides):
@@ -171,11 +189,15 @@ def aggregate(study, project, log=print, predictions=True) -> tuple[list[dict], 
     from . import figures
 
     runs, points = tabulate(study, project)
-    if points and predictions:
-        add_predictions(study, points)
     folder = Path(study.folder)
     write_table(folder / "study.csv", runs)
-    write_table(folder / "study_points.csv", points)
+    write_table(folder / "study_points.csv", points)  # written before anything that might fail
+    if points and predictions:
+        try:
+            add_predictions(study, points)
+            write_table(folder / "study_points.csv", points)
+        except Exception as exc:  # noqa: BLE001 - the measured tables stand without the prediction
+            log(f"the equilibrium prediction failed ({str(exc).splitlines()[0]}); the tables hold the runs only")
     if points:
         figures.save(figures.state_diagram(points, study.axes, study.name), folder / "state_diagram.png")
     log(

@@ -93,8 +93,10 @@ def test_the_run_record_tracks_status_frames_and_resumes(model, tmp_path):
     record.frame(2, engine.snapshot())
     info = json.loads((tmp_path / "run.json").read_text())
     assert info["status"] == "running" and info["last_frame"]["index"] == 2
-    record.stop(RunStopped("stopped by signal 2"), 1.0)
+    record.stop(RunStopped("stopped by signal 2", exit_status=130), 1.0)
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "interrupted"
+    record.stop(RunStopped("the run blew up"), 1.0)  # a fault, not a signal
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "failed"
     resumed = runner.RunRecord(spec, model, engine, "requested", tmp_path, Start(np.zeros((1, 3)), None, None, step=40))
     assert resumed.info["started"] == info["started"]
     assert resumed.info["resumes"][0]["from_step"] == 40

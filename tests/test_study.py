@@ -252,7 +252,7 @@ def test_the_slurm_example_writes_a_one_core_worker_job():
     module_spec = importlib.util.spec_from_file_location("slurm_study", example)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    with module.slurm_cluster("normal", "01:00:00") as cluster:
+    with module.slurm_cluster("normal", "01:00:00", dashboard_address=":0") as cluster:
         assert isinstance(cluster, jobqueue.SLURMCluster)
         script = cluster.job_script()
     for line in (

@@ -13,7 +13,9 @@ done from a shell with any Dask cluster: ``dipolewire study FILE --scheduler tcp
 import argparse
 
 
-def slurm_cluster(queue: str, walltime: str, memory: str = "2GB", account: str | None = None):
+def slurm_cluster(
+    queue: str, walltime: str, memory: str = "2GB", account: str | None = None, dashboard_address: str = ":8787"
+):
     """A dask-jobqueue SLURMCluster whose workers run one single-threaded run each."""
     from dask_jobqueue import SLURMCluster
 
@@ -26,6 +28,7 @@ def slurm_cluster(queue: str, walltime: str, memory: str = "2GB", account: str |
         account=account,
         job_extra_directives=["--cpus-per-task=1"],
         job_script_prologue=["export OMP_NUM_THREADS=1"],
+        scheduler_options={"dashboard_address": dashboard_address},
     )
 
 

@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     except RunStopped as exc:
         if args.debug:
             raise
-        print(f"dipolewire: {exc}", file=sys.stderr)
+        if not exc.silent:  # under MPI rank 0 says it once
+            print(f"dipolewire: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         if args.debug:

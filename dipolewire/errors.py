@@ -16,9 +16,11 @@ class InputError(ValueError):
 class RunStopped(RuntimeError):
     """A run stopped before its end (signal or fault); what was written so far is kept.
 
-    ``exit_status`` is what the CLI returns: 128 + signal number for signals, 1 for faults.
+    ``exit_status`` is what the CLI returns: 128 + signal number for signals, 1 for faults. ``silent``: the
+    message is printed by another process (MPI rank 0), not this one.
     """
 
-    def __init__(self, message: str, exit_status: int = 1):
+    def __init__(self, message: str, exit_status: int = 1, silent: bool = False):
         self.exit_status = exit_status
+        self.silent = silent
         super().__init__(message)

@@ -69,10 +69,9 @@ def recorded_overrides(out_dir) -> dict:
 
 
 def _status(folder: Path) -> str | None:
-    try:
-        return json.loads((folder / "run.json").read_text()).get("status")
-    except (OSError, ValueError, AttributeError):
-        return None
+    from .run_folder import read_record
+
+    return read_record(folder).get("status")
 
 
 def run_replicas(

@@ -17,7 +17,6 @@ completed; the ``finish`` callback leaves figures and a summary).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -26,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, engines
+from . import __version__, engines, run_folder
 from .engines.base import Start
 from .errors import InputError, RunStopped
 
@@ -107,17 +106,25 @@ def changed_physics(stored, new) -> list[str]:
     return changed
 
 
-def resume_point(spec, model, out_dir: Path) -> Start:
-    """Where an interrupted run in ``out_dir`` continues: its last frame, if the run file still describes
-    the same physics."""
-    import numpy as np
-
-    from . import spec as spec_module
-    from .trajectory import LOG, centers, open_trajectory
-
+def check_resumable(out_dir: Path) -> None:
+    """Check, without writing, that ``out_dir`` holds a run to resume."""
     trajectory = out_dir / "trajectory.gsd"
     if not (trajectory.is_file() and (out_dir / "spec.toml").is_file()):
         raise InputError("--resume", f"{out_dir} holds no run to resume (trajectory.gsd and spec.toml are needed)")
+
+
+def resume_point(spec, model, out_dir: Path, log=print) -> Start:
+    """Where an interrupted run in ``out_dir`` continues, if the run file still describes the same physics:
+    its checkpoint between frames if a signal left one, else its last frame. Call it holding the folder's
+    lock: a trajectory cut off mid-frame is recovered to its whole frames here (the damaged file is kept)."""
+    import numpy as np
+
+    from . import gsd_repair
+    from . import spec as spec_module
+    from .trajectory import LOG, centers, open_trajectory
+
+    check_resumable(out_dir)
+    trajectory = out_dir / "trajectory.gsd"
     stored = spec_module.load(out_dir / "spec.toml")
     changed = changed_physics(stored, spec)
     if changed:
@@ -125,6 +132,22 @@ def resume_point(spec, model, out_dir: Path) -> Start:
             "--resume",
             f"the run file changed the physics of the run in {out_dir}: "
             f"{', '.join(changed)}; restore them or start a new run",
+        )
+    if spec.drying.hold < stored.drying.hold:
+        raise InputError(
+            "drying.hold",
+            f"a resumed run may keep or lengthen its hold, not shorten it ({spec.drying.hold:g} ns < the run's "
+            f"{stored.drying.hold:g} ns); restore it or start a new run",
+        )
+    damage = gsd_repair.inspect(trajectory)
+    if damage is not None:
+        if damage.intact == 0:
+            raise InputError("--resume", f"{trajectory} is cut off in its first frame; start again with --overwrite")
+        kept = gsd_repair.recover_in_place(trajectory, damage)
+        log(
+            f"dipolewire: {trajectory} was cut off in frame {damage.intact} (a process killed while writing, or a "
+            f"full disk): kept its {damage.intact} whole frame(s), dropped {damage.dropped}; the damaged file is "
+            f"kept as {kept.name}"
         )
     try:
         with open_trajectory(trajectory) as frames:
@@ -146,15 +169,39 @@ def resume_point(spec, model, out_dir: Path) -> Start:
             "--resume",
             f"the run in {out_dir} is already complete ({count} frames); lengthen drying.hold to run it further",
         )
+    last = _checkpoint_after(out_dir, step, model) or last
     idx = centers(last)
     return Start(
         positions=np.array(last.particles.position[idx], dtype=float),
         orientations=np.array(last.particles.orientation[idx], dtype=float),
         chirality=np.asarray(last.log[LOG + "chirality"], dtype=np.int32),
         images=np.array(last.particles.image[idx], dtype=np.int32),
-        step=step,
+        step=int(last.configuration.step),
         segment=segment,
     )
+
+
+#: The state of a run stopped by a signal between two frames (one GSD frame), removed at the next frame.
+CHECKPOINT = "checkpoint.gsd"
+
+
+def _checkpoint_after(out_dir: Path, step: int, model):
+    """The checkpoint frame of ``out_dir`` if it lies between the frame at ``step`` and the next one; a
+    checkpoint from elsewhere (older, or of another run) is removed."""
+    from .trajectory import open_trajectory
+
+    path = out_dir / CHECKPOINT
+    if not path.is_file():
+        return None
+    try:
+        with open_trajectory(path) as frames:
+            frame = frames[0] if len(frames) == 1 else None
+    except Exception:  # noqa: BLE001 - an unreadable checkpoint is no checkpoint: the last frame serves
+        frame = None
+    if frame is not None and step < int(frame.configuration.step) < step + model.steps_per_frame:
+        return frame
+    path.unlink(missing_ok=True)
+    return None
 
 
 # --- the run folder and its record ---------------------------------------------------------------
@@ -215,8 +262,10 @@ class RunRecord:
         }
         if start is not None:  # a resumed run keeps its history
             previous = self._previous()
-            self.info["started"] = previous.get("started", self.info["started"])
-            self.info["resumes"] = previous.get("resumes", []) + [
+            if isinstance(previous.get("started"), str):
+                self.info["started"] = previous["started"]
+            resumes = previous.get("resumes")
+            self.info["resumes"] = (resumes if isinstance(resumes, list) else []) + [
                 {
                     "from_step": start.step,
                     "from_time_ns": start.step * model.timestep,
@@ -225,19 +274,21 @@ class RunRecord:
             ]
 
     def _previous(self) -> dict:
-        try:
-            previous = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return {}
-        return previous if isinstance(previous, dict) else {}
+        return run_folder.read_record(self.path.parent)
 
     @property
     def running(self) -> bool:
         return self.info["status"] == "running"
 
     def frame(self, index: int, snap) -> None:
-        """Record the last complete frame."""
+        """Record the last complete frame (the checkpoint between frames, if any, is gone with it)."""
         self.info["last_frame"] = {"index": index, "step": int(snap.step), "time_ns": float(snap.time)}
+        self.info.pop("checkpoint", None)
+        self.write()
+
+    def checkpoint(self, snap) -> None:
+        """Record a checkpoint between frames (written when a signal stops the run mid-frame)."""
+        self.info["checkpoint"] = {"file": CHECKPOINT, "step": int(snap.step), "time_ns": float(snap.time)}
         self.write()
 
     def complete(self, wall_seconds: float, loop_seconds: float, steps_done: int) -> None:
@@ -261,19 +312,21 @@ class RunRecord:
         self.write()
 
     def write(self) -> None:
-        _write_json(self.path, self.info)
+        run_folder.write_json(self.path, self.info)
 
 
 class _StopRequests:
-    """SIGINT and SIGTERM set a flag; the run stops cleanly at the next frame.
+    """SIGINT and SIGTERM set a flag; the run loop polls it between engine calls and stops cleanly.
 
-    Every rank leaves a mark file before a barrier and reads the marks after it, so all MPI ranks
-    stop at the same frame whichever of them got the signal.
+    With several MPI ranks every rank leaves a mark file before a barrier and reads the marks after it,
+    so all ranks stop at the same step whichever of them got the signal; rank 0 also passes on the size
+    of the next engine call, so that every rank makes the same calls.
     """
 
     def __init__(self, workdir: Path, rank: int):
         self.mark = workdir / f"stop.{rank}"
         self.workdir = workdir
+        self.rank = rank
         self.signal = None
         self._previous = {}
 
@@ -299,11 +352,47 @@ class _StopRequests:
         marks = sorted(self.workdir.glob("stop.*"))
         return int(marks[0].read_text()) if marks else None
 
+    def poll(self, engine, chunk: int) -> tuple[int | None, int]:
+        """(the signal any rank received or None, the steps of the next engine call, agreed by all ranks)."""
+        if engine.ranks == 1:
+            return self.signal, chunk
+        self.before_barrier()
+        if self.rank == 0:
+            tmp = self.workdir / "chunk.tmp"
+            tmp.write_text(str(chunk))
+            tmp.replace(self.workdir / "chunk")
+        engine.barrier()
+        return self.after_barrier(), int((self.workdir / "chunk").read_text())
+
     def __exit__(self, *exc):
         import signal
 
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+
+
+#: Wall time (s) aimed at for one engine call: a stop request is honoured within about this long (batch
+#: systems kill a job some 30 s after SIGTERM), and the Python between calls costs little beside it.
+CHUNK_SECONDS = 2.0
+#: Largest growth of a call's steps from one call to the next (the timing of a short call is noisy).
+CHUNK_GROWTH = 10
+
+
+class ChunkSizes:
+    """Steps per engine call: as many as take about :data:`CHUNK_SECONDS`, learnt from the previous call.
+
+    Splitting a frame into calls leaves the trajectory unchanged (the engines continue a run exactly; see
+    the tests), so the sizes may follow the wall clock.
+    """
+
+    def __init__(self, seconds: float = CHUNK_SECONDS, first: int = 1):
+        self.seconds, self.size = seconds, first
+
+    def learn(self, steps: int, elapsed: float) -> None:
+        wanted = steps * self.seconds / elapsed if elapsed > 0 else float("inf")
+        if steps < self.size and wanted > self.size:
+            return  # a call cut short by the end of a frame says little about a longer one
+        self.size = max(1, int(min(wanted, self.size * CHUNK_GROWTH)))
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -326,35 +415,52 @@ def check_state(snap, model) -> None:
         )
 
 
-def advance_frames(engine, model, start: Start, on_frame, stops=None, resume_hint: str = "") -> int:
-    """Advance ``engine`` frame by frame from ``start`` to the model's last frame; returns the steps run.
+def advance_frames(
+    engine, model, start: Start, on_frame, stops=None, resume_hint: str = "", on_checkpoint=None, chunks=None
+) -> int:
+    """Advance ``engine`` from ``start`` to the model's last frame; returns the steps run.
 
     After each frame ``on_frame(index, snapshot, eps_r)`` runs (the snapshot is None on ranks other than 0).
-    With ``stops`` (:class:`_StopRequests`), a signal on any rank stops every rank after the same frame
-    with :class:`~dipolewire.errors.RunStopped`, whose message ends with ``resume_hint``.
+    Frames are run in engine calls of about :data:`CHUNK_SECONDS` each (``chunks``, a :class:`ChunkSizes`).
+    With ``stops`` (:class:`_StopRequests`), a signal on any rank stops every rank after the same call
+    with :class:`~dipolewire.errors.RunStopped`, whose message ends with ``resume_hint``; a stop between
+    two frames first hands the state to ``on_checkpoint(snapshot)``, so that no step is lost.
     """
+    chunks = chunks or ChunkSizes()
+    last_step = model.n_segments * model.steps_per_frame
     steps_done = 0
+    step = start.step
     for k in range(start.segment, model.n_segments):
         eps_r = model.segment_eps_r(k)
-        try:
-            engine.advance(model.steps_per_frame, eps_r)
-        except Exception as exc:  # noqa: BLE001 - the engine's own error, reported with a likely cause
+        frame_end = (k + 1) * model.steps_per_frame
+        while step < frame_end:
+            n = min(chunks.size, frame_end - step)
+            began = time.perf_counter()
+            try:
+                engine.advance(n, eps_r)
+            except Exception as exc:  # noqa: BLE001 - the engine's own error, reported with a likely cause
+                raise RunStopped(
+                    f"the engine stopped at frame {k} (t ≈ {step * model.timestep:.4g} ns): "
+                    f"{str(exc).splitlines()[0]} — the timestep may be too large for these forces"
+                ) from None
+            chunks.learn(n, time.perf_counter() - began)
+            step += n
+            steps_done += n
+            if step == frame_end:
+                on_frame(k + 1, engine.snapshot(), eps_r)
+            if stops is None:
+                continue
+            signum, chunks.size = stops.poll(engine, chunks.size)
+            if signum is None or step == last_step:
+                continue
+            saved = "the trajectory is saved"
+            if step < frame_end and on_checkpoint is not None:
+                on_checkpoint(engine.snapshot())
+                saved = f"the trajectory and a checkpoint at step {step} are saved"
             raise RunStopped(
-                f"the engine stopped at frame {k} (t ≈ {k * model.frame_interval:.4g} ns): "
-                f"{str(exc).splitlines()[0]} — the timestep may be too large for these forces"
-            ) from None
-        steps_done += model.steps_per_frame
-        on_frame(k + 1, engine.snapshot(), eps_r)
-        if stops is None:
-            continue
-        stops.before_barrier()
-        engine.barrier()
-        signum = stops.after_barrier()
-        if signum is not None and k + 1 < model.n_segments:
-            raise RunStopped(
-                f"stopped by signal {signum} at t = {(k + 1) * model.frame_interval:.4g} ns; "
-                f"the trajectory is saved. {resume_hint}",
+                f"stopped by signal {signum} at t = {step * model.timestep:.4g} ns; {saved}. {resume_hint}",
                 exit_status=128 + signum,
+                silent=engine.rank != 0,
             )
     return steps_done
 
@@ -369,19 +475,30 @@ class FrameOutput:
         self.writer = self.bar = None
 
     def begin(self, snap) -> None:
-        """Open the trajectory; a fresh run writes its resolved run file and frame 0."""
+        """Open the trajectory; a fresh run writes its resolved run file and frame 0, a resumed one rewrites
+        its run file when a change that leaves the physics alone (a longer hold, threads, engine) was made."""
         from .trajectory import TrajectoryWriter
 
         model, start = self.model, self.start
+        text = self.spec.to_toml()
         if not self.resume:
-            (self.out_dir / "spec.toml").write_text(self.spec.to_toml())
+            (self.out_dir / CHECKPOINT).unlink(missing_ok=True)  # of a run this one overwrites
+            (self.out_dir / "spec.toml").write_text(text)
+        elif (self.out_dir / "spec.toml").read_text() != text:
+            _write_text(self.out_dir / "spec.toml", text)
         mode = "r+" if self.resume else "w"
         self.writer = TrajectoryWriter(self.out_dir / "trajectory.gsd", model, start.chirality, mode=mode)
         snap.images = snap.images + start.images
         if not self.resume:
             self.writer.write(snap)
-        self.record.frame(start.segment, snap)
-        self.bar = _progress_bar(model, enabled=self.progress, done=start.segment * model.steps_per_frame)
+        frame_step = start.segment * model.steps_per_frame
+        self.record.info["last_frame"] = {
+            "index": start.segment,
+            "step": frame_step,
+            "time_ns": frame_step * model.timestep,
+        }
+        self.record.write()
+        self.bar = _progress_bar(model, enabled=self.progress, done=start.step)
 
     def frame(self, index: int, snap, eps_r: float) -> None:
         """Check and write frame ``index``; it becomes the resume point."""
@@ -389,8 +506,21 @@ class FrameOutput:
         check_state(snap, self.model)  # before writing: the last good frame stays the last frame
         self.writer.write(snap)
         self.record.frame(index, snap)
+        (self.out_dir / CHECKPOINT).unlink(missing_ok=True)
         self.bar.set_postfix_str(f"t={snap.time:.1f} ns H={snap.film_height:.1f} nm εr={eps_r:.2f}")
-        self.bar.update(self.model.steps_per_frame)
+        self.bar.update(int(snap.step) - self.bar.n)
+
+    def checkpoint(self, snap) -> None:
+        """Write the state between two frames (a run stopped by a signal mid-frame) to checkpoint.gsd."""
+        from .trajectory import TrajectoryWriter
+
+        snap.images = snap.images + self.start.images
+        check_state(snap, self.model)
+        tmp = self.out_dir / f".{CHECKPOINT}.tmp"
+        with TrajectoryWriter(tmp, self.model, self.start.chirality, mode="w") as writer:
+            writer.write(snap)
+        tmp.replace(self.out_dir / CHECKPOINT)
+        self.record.checkpoint(snap)
 
     def complete(self, wall_seconds: float, loop_seconds: float, steps: int) -> None:
         self.close()
@@ -447,11 +577,7 @@ OVERRIDE_OPTIONS = {"engine": "--engine", "device": "--device", "seed": "--seed"
 
 def recorded_overrides(out_dir) -> dict:
     """The ``[numerics]`` overrides a run in ``out_dir`` was started with (empty if none or no run.json)."""
-    try:
-        info = json.loads((Path(out_dir) / "run.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    found = info.get("overrides") if isinstance(info, dict) else None
+    found = run_folder.read_record(out_dir).get("overrides")
     return {k: v for k, v in found.items() if k in OVERRIDE_OPTIONS} if isinstance(found, dict) else {}
 
 
@@ -492,48 +618,92 @@ def execute(
     out_dir = Path(out_dir)
     model = Model(spec)
     engine_name, reason = engines.choose(spec.numerics.engine, spec.numerics.device, spec.numerics.dipole_method)
-    if resume:
-        start = resume_point(spec, model, out_dir)
+    if resume:  # the checks that write nothing come first; those that need the folder to itself follow
+        check_resumable(out_dir)
     else:
         check_output(out_dir, overwrite)
-        start = fresh_start(model, spec.numerics.seed)
-    engine = engines.create(engine_name, model, out_dir / ENGINE_FOLDER)
-    workdir = out_dir / ENGINE_FOLDER
-    output = None
-    result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, engine_name, model=model)
-    started = time.perf_counter()
-    try:
-        prepare_folder(engine, out_dir)
-        if engine.rank == 0:
-            announce(log, spec, model, engine, reason, out_dir, start, resume)
-            record = RunRecord(spec, model, engine, reason, out_dir, start if resume else None, overrides)
-            output = FrameOutput(spec, model, record, out_dir, start, resume, progress)
-        with _StopRequests(workdir, engine.rank) as stops:
-            engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
-            snap = engine.snapshot()
+    with run_folder.hold(out_dir):
+        if resume:
+            start = resume_point(spec, model, out_dir, log)
+        else:
+            check_output(out_dir, overwrite)
+            start = fresh_start(model, spec.numerics.seed)
+        run = _HeldRun(spec, model, engine_name, reason, out_dir, start, resume)
+        return run.execute(progress, log, finish, overrides, resume_hint)
+
+
+@dataclass
+class _HeldRun:
+    """:func:`execute` once the run folder is this process's: the engine, the loop and the record."""
+
+    spec: object
+    model: object
+    engine_name: str
+    reason: str
+    out_dir: Path
+    start: Start
+    resume: bool
+
+    def execute(self, progress, log, finish, overrides, resume_hint) -> RunResult:
+        spec, model, out_dir, start = self.spec, self.model, self.out_dir, self.start
+        engine = engines.create(self.engine_name, model, out_dir / ENGINE_FOLDER)
+        workdir = out_dir / ENGINE_FOLDER
+        output = None
+        result = RunResult(out_dir, model.n_segments + 1, 0, 0.0, self.engine_name, model=model)
+        started = time.perf_counter()
+        try:
+            with _StopRequests(workdir, engine.rank) as stops:
+                prepare_folder(engine, out_dir)
+                if engine.rank == 0:
+                    announce(log, spec, model, engine, self.reason, out_dir, start, self.resume)
+                    record = RunRecord(
+                        spec, model, engine, self.reason, out_dir, start if self.resume else None, overrides
+                    )
+                    output = FrameOutput(spec, model, record, out_dir, start, self.resume, progress)
+                engine.setup(start, engine.noise_seed(spec.numerics.seed, start))
+                snap = engine.snapshot()
+                if output:
+                    output.begin(snap)
+                loop_started = time.perf_counter()  # set-up excluded from steps/s
+                hint = resume_hint or resume_command(spec, out_dir, overrides)
+                if engine.ranks > 1:
+                    hint = f"mpiexec -n {engine.ranks} {hint}"
+                result.steps = advance_frames(
+                    engine,
+                    model,
+                    start,
+                    output.frame if output else _on_other_ranks,
+                    stops,
+                    f"Resume with: {hint}",
+                    on_checkpoint=output.checkpoint if output else _no_checkpoint,
+                )
+                result.wall_seconds = time.perf_counter() - started
+                if output:
+                    output.complete(result.wall_seconds, time.perf_counter() - loop_started, result.steps)
+                    if finish is not None:
+                        finish(result)
+                engine.barrier()  # the other ranks wait here for rank 0's figures and summary
+                if stops.signal is not None:  # it came while the figures were drawn: the run is complete
+                    raise RunStopped(
+                        f"stopped by signal {stops.signal} after the last frame; the run is complete",
+                        exit_status=128 + stops.signal,
+                        silent=engine.rank != 0,
+                    )
+        except BaseException as exc:
             if output:
-                output.begin(snap)
-            loop_started = time.perf_counter()  # set-up excluded from steps/s
-            hint = f"Resume with: {resume_hint or resume_command(spec, out_dir, overrides)}"
-            on_frame = output.frame if output else _on_other_ranks
-            result.steps = advance_frames(engine, model, start, on_frame, stops, hint)
-        result.wall_seconds = time.perf_counter() - started
-        if output:
-            output.complete(result.wall_seconds, time.perf_counter() - loop_started, result.steps)
-            if finish is not None:
-                finish(result)
-        engine.barrier()  # the other ranks wait here for rank 0's figures and summary
-    except BaseException as exc:
-        if output:
-            output.stop(exc, time.perf_counter() - started)
-        raise
-    finally:
-        if output:
-            output.close()
-        engine.close()
-        if engine.rank == 0:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return result
+                output.stop(exc, time.perf_counter() - started)
+            raise
+        finally:
+            if output:
+                output.close()
+            engine.close()
+            if engine.rank == 0:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return result
+
+
+def _no_checkpoint(snap) -> None:
+    """Ranks other than 0 write nothing."""
 
 
 def _progress_bar(model, enabled: bool, done: int = 0):
@@ -551,7 +721,7 @@ def _progress_bar(model, enabled: bool, done: int = 0):
     )
 
 
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
     tmp.replace(path)

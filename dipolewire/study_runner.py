@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import os
 import sys
 from pathlib import Path
 
+from . import run_folder
 from .errors import InputError
 
-LOCK_FILE = ".dipolewire.lock"
 #: Job states shown by ``--status``.
 STATES = ("new", "running", "interrupted", "failed", "completed")
 
@@ -29,43 +28,14 @@ STATES = ("new", "running", "interrupted", "failed", "completed")
 def run_state(folder) -> tuple[str, int | None, int | None]:
     """(state, last frame index, frames in the run) of a job's run folder, from its run.json."""
     folder = Path(folder)
-    try:
-        info = json.loads((folder / "run.json").read_text())
-    except (OSError, ValueError):
+    info = run_folder.read_record(folder)
+    if not info:  # none, or damaged: the trajectory tells whether the run began
         return ("new" if not (folder / "trajectory.gsd").exists() else "interrupted"), None, None
     status = info.get("status", "interrupted")
-    if status == "running" and not _locked(folder):
+    if status == "running" and not run_folder.is_locked(folder):
         status = "interrupted"  # its process is gone (killed): the lock went with it
-    last = info.get("last_frame", {}).get("index")
+    last = info.get("last_frame", {}).get("index") if isinstance(info.get("last_frame"), dict) else None
     return status, last, info.get("frames")
-
-
-def _locked(folder: Path) -> bool:
-    import fcntl
-
-    path = folder / LOCK_FILE
-    if not path.exists():
-        return False
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
-@contextlib.contextmanager
-def job_lock(folder: Path):
-    """Hold the run folder's lock (waiting for another holder); the OS frees it if the process dies."""
-    import fcntl
-
-    with open(folder / LOCK_FILE, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def frames_on_disk(folder: Path) -> int:
@@ -81,15 +51,10 @@ def frames_on_disk(folder: Path) -> int:
 
 def _mark_complete(folder: Path, frames: int) -> None:
     """run.json of a run killed after its last frame but before its record said so."""
-    path = folder / "run.json"
-    try:
-        info = json.loads(path.read_text())
-    except (OSError, ValueError):
-        info = {}
-    info.update(status="completed", last_frame={**info.get("last_frame", {}), "index": frames - 1})
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(info, indent=2) + "\n")
-    tmp.replace(path)
+    info = run_folder.read_record(folder)
+    last = info.get("last_frame") if isinstance(info.get("last_frame"), dict) else {}
+    info.update(status="completed", last_frame={**last, "index": frames - 1})
+    run_folder.write_json(folder / "run.json", info)
 
 
 def changed_runs(study, jobs) -> list[str]:
@@ -118,7 +83,7 @@ def run_job(folder, document: dict, source: str | None = None) -> dict:
 
     folder = Path(folder)
     spec = spec_module.from_dict(document, source=source)
-    with job_lock(folder):
+    with run_folder.hold(folder, wait=True, field="study"):
         state, _, _ = run_state(folder)
         done = "skipped"
         if state != "completed":

@@ -63,27 +63,66 @@ def test_check_output_refuses_a_folder_with_a_trajectory(tmp_path):
 def test_the_loop_runs_each_remaining_frame_at_the_scheduled_permittivity(model):
     engine = RecordingEngine(model)
     seen = []
-    start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N), step=0, segment=3)
+    spf = model.steps_per_frame
+    engine.step = 3 * spf
+    start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N), step=3 * spf, segment=3)
     steps = runner.advance_frames(engine, model, start, lambda k, snap, eps: seen.append((k, snap.step, eps)))
     remaining = model.n_segments - 3
-    assert steps == remaining * model.steps_per_frame
-    assert [k for k, _, _ in seen] == list(range(4, model.n_segments + 1))
+    assert steps == remaining * spf
+    assert [(k, step) for k, step, _ in seen] == [(k, k * spf) for k in range(4, model.n_segments + 1)]
     # εr falls with the film: the value at each frame's midpoint, from 8.93 towards the dry 1.5
     expected = [model.segment_eps_r(k) for k in range(3, model.n_segments)]
-    assert [eps for _, eps in engine.calls] == expected
+    assert [eps for _, _, eps in seen] == expected
     assert expected[0] < 8.93 and expected[-1] == pytest.approx(1.5)
-    assert all(s == model.steps_per_frame for s, _ in engine.calls)
+    # a frame may take several engine calls, all at its εr, never crossing into the next frame
+    done = 3 * spf
+    for steps_in_call, eps in engine.calls:
+        assert eps == model.segment_eps_r(done // spf)
+        assert done // spf == (done + steps_in_call - 1) // spf
+        done += steps_in_call
+    assert done == model.n_segments * spf
 
 
-def test_a_stop_request_ends_the_loop_after_the_frame_with_a_resume_hint(model, tmp_path):
+class SlowEngine(RecordingEngine):
+    """A recording engine whose steps take ``seconds_per_step`` of wall time."""
+
+    seconds_per_step = 1e-4
+
+    def advance(self, steps, eps_r):
+        import time
+
+        time.sleep(steps * self.seconds_per_step)
+        super().advance(steps, eps_r)
+
+
+def test_engine_calls_last_about_the_chunk_time_and_grow_at_most_tenfold(model):
+    engine = SlowEngine(model)
+    start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N))
+    chunks = runner.ChunkSizes(seconds=0.05)
+    runner.advance_frames(engine, model, start, lambda *a: None, chunks=chunks)
+    sizes = [steps for steps, _ in engine.calls]
+    assert sizes[:3] == [1, 10, 100]  # from one step, ×10 at most per call
+    # once learnt, a call is as long as 0.05 s allows (500 steps here) or the rest of its frame
+    ends = np.cumsum(sizes)
+    for size, end in zip(sizes[4:], ends[4:], strict=True):
+        assert 100 <= size <= 500 or (size < 100 and end % model.steps_per_frame == 0)
+
+
+def test_a_stop_request_ends_the_loop_after_the_call_with_a_checkpoint_and_a_resume_hint(model, tmp_path):
     engine = RecordingEngine(model)
     start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N))
+    checkpoints = []
     with runner._StopRequests(tmp_path, 0) as stops:
-        stops.signal = signal.SIGTERM  # as if the signal arrived during the first frame
-        with pytest.raises(RunStopped, match="stopped by signal 15 .* Resume with: X") as stopped:
-            runner.advance_frames(engine, model, start, lambda *a: None, stops, "Resume with: X")
+        stops.signal = signal.SIGTERM  # as if the signal arrived during the first call
+        with pytest.raises(
+            RunStopped, match="stopped by signal 15 .* checkpoint at step 1 .* Resume with: X"
+        ) as stopped:
+            runner.advance_frames(
+                engine, model, start, lambda *a: None, stops, "Resume with: X", on_checkpoint=checkpoints.append
+            )
     assert stopped.value.exit_status == 128 + signal.SIGTERM
-    assert len(engine.calls) == 1
+    assert engine.calls == [(1, model.segment_eps_r(0))]  # one call of one step: honoured at once
+    assert [snap.step for snap in checkpoints] == [1]
 
 
 def test_the_run_record_tracks_status_frames_and_resumes(model, tmp_path):

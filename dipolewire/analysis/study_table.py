@@ -50,6 +50,7 @@ DIAGRAM_PANELS = (
 
 def measure_run(folder) -> dict | None:
     """The last frame's measures of a finished run (cached in ``analysis.json``), or None if unfinished."""
+    from ..run_folder import read_record
     from ..trajectory import open_trajectory
     from .run_analysis import analyze_frame
 
@@ -58,11 +59,7 @@ def measure_run(folder) -> dict | None:
     trajectory = folder / "trajectory.gsd"
     if cache.is_file() and trajectory.is_file() and cache.stat().st_mtime >= trajectory.stat().st_mtime:
         return json.loads(cache.read_text())
-    try:
-        info = json.loads((folder / "run.json").read_text())
-    except (OSError, ValueError):
-        return None
-    if info.get("status") != "completed":
+    if read_record(folder).get("status") != "completed":
         return None
     with open_trajectory(trajectory) as frames:
         last = frames[-1]

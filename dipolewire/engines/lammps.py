@@ -357,6 +357,7 @@ class LammpsEngine(Engine):
         #: LAMMPS atom type of each bead type; the dipole site is the last type
         self._type = {bead.name: i for i, bead in enumerate(beads, 1)}
         self._site = len(beads) + 1
+        self._changed = True  # the first run sets up in full
 
     @property
     def version(self) -> str:
@@ -493,10 +494,13 @@ class LammpsEngine(Engine):
             _write_table(self._table_path("interface_well"), sections, pair=False)
 
     def noise_seed(self, seed: int, start: Start) -> int:
-        """A resumed run draws a fresh noise stream: the seed moves on with the frame index (LAMMPS's
-        random streams do not depend on the step). LAMMPS takes seeds 1 … 9×10⁸, so larger ones wrap
-        round (unchanged below that)."""
-        return (seed - 1 + start.segment) % LAMMPS_SEED_MAX + 1
+        """A resumed run draws a fresh noise stream: the seed moves on with the frame index and, for a
+        checkpoint between frames, with the steps into the frame (LAMMPS's random streams do not depend on
+        the step), so no two resumes of one run reuse a stream. LAMMPS takes seeds 1 … 9×10⁸, so larger
+        ones wrap round (unchanged below that)."""
+        into_frame = start.step - start.segment * self.model.steps_per_frame if start.step else 0
+        offset = start.segment + (into_frame * self.model.n_segments if into_frame else 0)
+        return (seed - 1 + offset) % LAMMPS_SEED_MAX + 1
 
     def setup(self, start: Start, seed: int) -> None:
         from pathlib import Path
@@ -544,9 +548,14 @@ class LammpsEngine(Engine):
 
     def _apply_permittivity(self, eps_r: float) -> None:
         self.lmp.command(f"dielectric {_num(eps_r)}")
+        self._changed = True
 
     def _run(self, steps: int) -> None:
-        self.lmp.command(f"run {steps} pre yes post no")
+        # "pre no" continues the previous run exactly (same neighbour lists and forces), so a frame may be
+        # run in several calls; a run after a change (εr, the set-up) starts with a full set-up
+        pre = "yes" if self._changed else "no"
+        self.lmp.command(f"run {steps} pre {pre} post no")
+        self._changed = False
 
     def snapshot(self):
         import numpy as np

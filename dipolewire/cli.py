@@ -307,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .streams import closed_pipes_tolerated
+
+    with closed_pipes_tolerated():  # `dipolewire run ... | head` must not stop the run
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):

@@ -225,11 +225,20 @@ def validate(frame, where: str = "frame") -> None:
 
 def open_trajectory(path, mode: str = "r"):
     """Open a GSD file with gsd.hoomd, checking its first and last frames against the schema when it is a
-    dipolewire file (other GSD files with oriented particles are read as they are)."""
+    dipolewire file (other GSD files with oriented particles are read as they are).
+
+    A file cut off mid-frame (a run killed while writing, a full disk) is read up to its last whole
+    frame, with a warning; the file itself is left as it is (``dipolewire run --resume`` repairs it).
+    """
     import gsd.hoomd
 
+    from . import gsd_repair
+
+    damage = gsd_repair.inspect(path) if mode == "r" else None
     try:
-        trajectory = gsd.hoomd.open(str(path), mode)
+        trajectory = _open_whole_frames(path, damage) if damage else gsd.hoomd.open(str(path), mode)
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same answer
         raise InputError(str(path), f"cannot read the GSD file: {exc}") from None
     if len(trajectory) and is_dipolewire(trajectory[0]):
@@ -239,6 +248,40 @@ def open_trajectory(path, mode: str = "r"):
         except InputError:
             trajectory.close()
             raise
+    return trajectory
+
+
+_WARNED: set[str] = set()  # damaged files already reported by this process
+
+
+def _open_whole_frames(path, damage):
+    """The whole frames of a damaged GSD file, from a repaired copy in the temporary folder (unlinked at
+    once: it lives as long as the open file)."""
+    import os
+    import sys
+    import tempfile
+
+    import gsd.hoomd
+
+    from . import gsd_repair
+
+    if damage.intact == 0:
+        raise InputError(str(path), "the GSD file is cut off in its first frame: nothing to read")
+    handle, copy = tempfile.mkstemp(suffix=".gsd")
+    os.close(handle)
+    try:
+        gsd_repair.write_intact(path, copy, damage)
+        trajectory = gsd.hoomd.open(copy, "r")
+    finally:
+        os.unlink(copy)
+    if str(path) in _WARNED:
+        return trajectory
+    _WARNED.add(str(path))
+    print(
+        f"dipolewire: warning: {path} is cut off in frame {damage.intact} (a run killed while writing, or a full "
+        f"disk): reading its {damage.intact} whole frame(s); 'dipolewire run ... --resume' repairs the run",
+        file=sys.stderr,
+    )
     return trajectory
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import run_folder
 from .errors import InputError
 
 #: Most replicas one command runs (each is a full run; studies of more belong in a study).
@@ -82,7 +83,7 @@ def run_replicas(
     Every folder is checked before the first run starts. With ``resume``, completed replicas are kept,
     interrupted ones continue and missing ones start. ``finish`` runs after each replica (figures, summary).
     """
-    from .runner import OVERRIDE_OPTIONS, check_output, execute
+    from .runner import check_output
 
     if not 1 <= n <= MAX_REPLICAS:
         raise InputError("--replicas", f"must be in 1 … {MAX_REPLICAS}, got {n}")
@@ -92,7 +93,13 @@ def run_replicas(
     if not resume:
         for folder in folders:
             check_output(folder, overwrite)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with run_folder.hold(out_dir):  # one process per replica set: the second is refused before it writes
+        return _run_set(spec, out_dir, n, seeds, folders, overwrite, resume, progress, log, finish, overrides)
+
+
+def _run_set(spec, out_dir, n, seeds, folders, overwrite, resume, progress, log, finish, overrides) -> list:
+    from .runner import OVERRIDE_OPTIONS, execute
+
     shared = {k: v for k, v in (overrides or {}).items() if k != "seed"}
     index = {
         "name": spec.name,
@@ -102,9 +109,7 @@ def run_replicas(
         "folders": [f.name for f in folders],
         "overrides": shared,
     }
-    tmp = out_dir / (INDEX_FILE + ".tmp")
-    tmp.write_text(json.dumps(index, indent=2) + "\n")
-    tmp.replace(out_dir / INDEX_FILE)
+    run_folder.write_json(out_dir / INDEX_FILE, index)
     options = "".join(f" {OVERRIDE_OPTIONS[k]} {v}" for k, v in shared.items())
     hint = f"dipolewire run {spec.source or 'FILE'} --out {out_dir}{options} --replicas {n} --resume"
     results = []

@@ -298,3 +298,13 @@ def test_under_mpi_a_stop_is_reported_once_with_the_mpiexec_resume_command(tmp_p
     lines = process.stderr.read().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("dipolewire: stopped by signal 15")
     assert f"Resume with: mpiexec -n 2 dipolewire run {run_file} --out {out} --resume" in lines[0]
+
+
+def test_a_replica_set_held_by_another_process_is_refused_before_anything_is_written(tmp_path, holder, capsys):
+    folder, process = holder
+    run_file = tmp_path / "tiny.toml"
+    run_file.write_text(tomli_w.dumps(tiny_document()))
+    before = listing(folder)
+    assert main(["run", str(run_file), "--out", str(folder), "--replicas", "2", "--quiet"]) == 2
+    assert f"is in use by pid {process.pid}" in capsys.readouterr().err
+    assert listing(folder) == before

@@ -437,7 +437,7 @@ def advance_frames(
             n = min(chunks.size, frame_end - step)
             began = time.perf_counter()
             try:
-                engine.advance(n, eps_r)
+                engine.advance(n, eps_r, continuing=step > k * model.steps_per_frame)
             except Exception as exc:  # noqa: BLE001 - the engine's own error, reported with a likely cause
                 raise RunStopped(
                     f"the engine stopped at frame {k} (t ≈ {step * model.timestep:.4g} ns): "

@@ -28,7 +28,7 @@ class RecordingEngine:
     def __init__(self, model):
         self.model, self.calls, self.step = model, [], 0
 
-    def advance(self, steps, eps_r):
+    def advance(self, steps, eps_r, continuing=False):
         self.calls.append((steps, eps_r))
         self.step += steps
 
@@ -88,7 +88,7 @@ class SlowEngine(RecordingEngine):
 
     seconds_per_step = 1e-4
 
-    def advance(self, steps, eps_r):
+    def advance(self, steps, eps_r, continuing=False):
         import time
 
         time.sleep(steps * self.seconds_per_step)

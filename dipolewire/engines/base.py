@@ -116,10 +116,11 @@ class Engine(ABC):
     def setup(self, start: Start, seed: int) -> None:
         """Create the bodies of ``start`` and every declared interaction, at ``start.step``."""
 
-    def advance(self, steps: int, eps_r: float) -> None:
-        """Run ``steps`` timesteps at relative permittivity ``eps_r``."""
+    def advance(self, steps: int, eps_r: float, continuing: bool = False) -> None:
+        """Run ``steps`` timesteps at relative permittivity ``eps_r``; ``continuing``: this call goes on
+        with the previous one inside a frame, and must give exactly what one longer call would."""
         self.set_permittivity(eps_r)
-        self._run(steps)
+        self._run(steps, continuing)
 
     def set_permittivity(self, eps_r: float) -> None:
         """Apply εr to the point-dipole term, only when it changes."""
@@ -131,7 +132,7 @@ class Engine(ABC):
     def _apply_permittivity(self, eps_r: float) -> None: ...
 
     @abstractmethod
-    def _run(self, steps: int) -> None: ...
+    def _run(self, steps: int, continuing: bool) -> None: ...
 
     @abstractmethod
     def snapshot(self):

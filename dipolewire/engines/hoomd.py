@@ -345,8 +345,8 @@ class HoomdEngine(Engine):
             for b in types[i:]:
                 dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
 
-    def _run(self, steps: int) -> None:
-        self.sim.run(steps)
+    def _run(self, steps: int, continuing: bool) -> None:
+        self.sim.run(steps)  # HOOMD-blue continues a run exactly in any case
 
     def snapshot(self):
         from ..trajectory import Snapshot

@@ -550,10 +550,10 @@ class LammpsEngine(Engine):
         self.lmp.command(f"dielectric {_num(eps_r)}")
         self._changed = True
 
-    def _run(self, steps: int) -> None:
+    def _run(self, steps: int, continuing: bool) -> None:
         # "pre no" continues the previous run exactly (same neighbour lists and forces), so a frame may be
-        # run in several calls; a run after a change (εr, the set-up) starts with a full set-up
-        pre = "yes" if self._changed else "no"
+        # run in several calls; each frame starts with a full set-up, as it always has
+        pre = "no" if continuing and not self._changed else "yes"
         self.lmp.command(f"run {steps} pre {pre} post no")
         self._changed = False
 

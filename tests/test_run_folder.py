@@ -133,10 +133,13 @@ def test_a_resume_while_the_run_goes_on_is_refused_and_the_run_is_unharmed(tmp_p
     assert not (out / CHECKPOINT).exists()
 
 
-def test_splitting_frames_into_engine_calls_leaves_the_trajectory_bit_identical(tmp_path):
+@pytest.mark.parametrize("engine_name", ["lammps", "hoomd"])
+def test_splitting_frames_into_engine_calls_leaves_the_trajectory_bit_identical(tmp_path, engine_name):
     from dipolewire import engines
 
-    model = Model(from_dict(tiny_document(drying={"hold": "2 ns"})))
+    if not engines.available()[engine_name]:
+        pytest.skip(f"{engine_name} is not installed")
+    model = Model(from_dict(tiny_document(drying={"hold": "2 ns"}, numerics={"engine": engine_name})))
 
     class Fixed(ChunkSizes):
         def learn(self, steps, elapsed):
@@ -144,7 +147,7 @@ def test_splitting_frames_into_engine_calls_leaves_the_trajectory_bit_identical(
 
     def run(name, chunks):
         start = fresh_start(model, 7)
-        engine = engines.create("lammps", model, tmp_path / name)
+        engine = engines.create(engine_name, model, tmp_path / name)
         (tmp_path / name).mkdir()
         engine.setup(start, 7)
         frames = []

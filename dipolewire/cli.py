@@ -417,7 +417,10 @@ def _run_energy(args) -> int:
     distance_line = None
     if args.target_energy:
         energy = -abs(_nonzero_energy(args.target_energy, temperature))
-        distance_line = query.distance_line(energy, args.target_energy)
+        try:
+            distance_line = query.distance_line(energy, args.target_energy)
+        except InputError as exc:  # the option that asked for it
+            raise InputError("--energy", exc.message) from None
     print(query.header())
     if distances:
         print(table.format())
@@ -494,6 +497,10 @@ def _run_simulation(args) -> int:
 
         if not 1 <= args.replicas <= MAX_REPLICAS:
             raise InputError("--replicas", f"must be in 1 … {MAX_REPLICAS}, got {args.replicas}")
+        if "seed" in overrides:
+            raise InputError(
+                "--seed", "cannot be combined with --replicas (replica seeds derive from the run file's seed)"
+            )
     check_output_folder(out, "--out")
     if not args.resume and args.replicas is None:
         check_output(out, args.overwrite)

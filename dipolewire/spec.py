@@ -360,7 +360,9 @@ def _number(table, key, section, *, default, minimum=None, maximum=None, integer
     if minimum is not None and (raw < minimum if inclusive else raw <= minimum):
         raise InputError(field_name, f"must be {'>=' if inclusive else '>'} {minimum:g}, got {raw!r}")
     if maximum is not None and raw > maximum:
-        raise InputError(field_name, f"must be <= {maximum:g}, got {raw!r}")
+        raise InputError(
+            field_name, f"must be <= {maximum if isinstance(maximum, int) else format(maximum, 'g')}, got {raw!r}"
+        )
     return raw
 
 
@@ -457,16 +459,19 @@ def _solvent(table) -> SolventSpec:
     viscosity = _quantity(merged, "viscosity", "viscosity", "solvent")
     eps_r = _number(merged, "eps_r", "solvent", default=None, minimum=1.0)
     temperature = _quantity(merged, "temperature", "temperature", "solvent", default="298.15 K")
-    _check_liquid(name, temperature, merged["temperature"] if "temperature" in merged else "298.15 K")
+    # a solvent whose viscosity and εr are both given is the run file's own: the preset's liquid range is not its
+    own = "viscosity" in table and "eps_r" in table
+    _check_liquid(None if own else name, temperature, merged.get("temperature", "298.15 K"))
     return SolventSpec(preset=name, viscosity=viscosity, eps_r=float(eps_r), temperature=temperature)
 
 
 def liquid_range(preset: str | None) -> tuple[float, float, str]:
-    """(lowest, highest temperature in K, why) at which a solvent ``preset`` (None: one given by hand) is a
-    liquid: its melting and boiling points at 1 atm, or :data:`~dipolewire.presets.OTHER_SOLVENT_TEMPERATURE_K`."""
+    """(lowest, highest temperature in K, why) at which a solvent ``preset`` is a liquid: its melting and boiling
+    points at 1 atm; for a solvent given by hand (None: its viscosity and eps_r both given),
+    :data:`~dipolewire.presets.OTHER_SOLVENT_TEMPERATURE_K`."""
     if preset is None:
         low, high = presets.OTHER_SOLVENT_TEMPERATURE_K
-        return low, high, "the range allowed for a solvent without a preset"
+        return low, high, "the range allowed for a solvent whose viscosity and eps_r are given, not a preset's"
     values = presets.SOLVENTS[preset]
     low = parse(values["melting_point"], "temperature")
     high = parse(values["boiling_point"], "temperature")
@@ -500,9 +505,10 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
     elif h is None:
         h = clusters / (c * length**2)
     # the concentration the run file states wins over a record of one (a resolved file has only the record)
-    given = table["concentration"] if "concentration" in table else table.get("given_concentration")
-    if given is not None and not isinstance(given, str):
-        raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {given!r}")
+    record = table.get("given_concentration")
+    if record is not None and not isinstance(record, str):
+        raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {record!r}")
+    given = table["concentration"] if "concentration" in table else record
     amount = AmountSpec(clusters=clusters, film_height=h, box_length=length, given_concentration=given)
     if "molar_concentration" in table:
         _check_record(table, amount)

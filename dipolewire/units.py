@@ -198,7 +198,8 @@ def parse(
     except InputError:
         raise
     except pint.DimensionalityError:
-        raise InputError(field, f"{text!r} is not a {kind}; use units like {examples}") from None
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise InputError(field, f"{text!r} is not {article} {kind}; use units like {examples}") from None
     except Exception:  # pint's parser raises many types (tokenize, assertion, undefined unit)
         raise InputError(field, f"unknown unit in {text!r}; use units like {examples}") from None
 

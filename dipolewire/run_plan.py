@@ -23,8 +23,8 @@ MAX_WALL_SECONDS_ONE_CORE = 7 * 24 * 3600.0
 
 @dataclass(frozen=True)
 class RunPlan:
-    """The work a run plans: ``steps`` timesteps of ``clusters`` clusters in ``frames`` frames after the
-    first; ``simulated_ns`` = drying (``drying_ns``) + hold (``hold_ns``), at ``timestep_ns``."""
+    """The work a run plans: ``steps`` timesteps of ``clusters`` clusters, written as ``frames`` frames (the
+    first included); ``simulated_ns`` = drying (``drying_ns``) + hold (``hold_ns``), at ``timestep_ns``."""
 
     clusters: int
     steps: int
@@ -65,7 +65,7 @@ def plan(spec) -> RunPlan:
     return RunPlan(
         clusters=model.N,
         steps=int(model.total_steps),
-        frames=int(model.n_segments),
+        frames=int(model.n_segments) + 1,
         timestep_ns=model.timestep,
         drying_ns=model.drying_time,
         hold_ns=spec.drying.hold,

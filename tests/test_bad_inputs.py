@@ -640,8 +640,11 @@ TESTED_ELSEWHERE = {
     # --resume's other refusals need a stopped, a finished or a changed run (a run with --overwrite is a case here)
     ("run", "--resume"): "tests/test_reliability.py::test_resume_refuses_changed_physics_and_missing_runs, "
     "tests/test_runner.py::test_resume_point_refuses_changed_physics_and_finished_runs",
-    # a second process on a run folder in use: needs a running run holding the lock
-    ("run", "run folder lock"): "tests/test_reliability.py (the run folder lock's tests)",
+    # a second process on a run folder in use (refused as --out: ... is in use by pid N): needs a process holding
+    # the lock; on main with the run folder lock
+    ("run", "run folder lock"): "tests/test_run_folder.py::"
+    "test_a_folder_held_by_another_process_is_refused_naming_it_and_nothing_is_written, "
+    "test_a_replica_set_held_by_another_process_is_refused_before_anything_is_written",
 }
 
 

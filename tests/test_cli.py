@@ -177,10 +177,11 @@ def _run_file(tmp_path, **changes):
 
 
 def test_run_prints_the_planned_steps_and_wall_time_before_it_starts(tmp_path, capsys, recorded_runs):
-    """The tiny run: 37 128 steps (12 frames of 3094 steps of 3.23221e-4 ns, test_model) of 40 clusters."""
+    """The tiny run: 37 128 steps (12 frames of 3094 steps of 3.23221e-4 ns after the first, test_model) of 40
+    clusters."""
     assert main(["run", str(_run_file(tmp_path)), "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("planned: 3.713e+04 steps of 40 clusters (11.86 ns at 0.000323 ns, 12 frames), about 1 s")
+    assert out[0].startswith("planned: 3.713e+04 steps of 40 clusters (11.86 ns at 0.000323 ns, 13 frames), about 1 s")
     assert len(recorded_runs) == 1
 
 

@@ -7,19 +7,34 @@ User errors print one line, ``dipolewire: error: ...``, and exit with status 2;
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from . import __version__
 from .errors import InputError, RunStopped
 
 EXIT_USAGE = 2
+#: Most points of an ``energy --range`` table.
+MAX_POINTS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (with a pointer to --help) and exit status 2."""
+    """argparse, but a usage error is one line, ``dipolewire: error: ...`` (with a pointer to the command's
+    --help), and exit status 2."""
 
     def error(self, message):
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, f"dipolewire: error: {message} (see '{self.prog} --help')\n")
+
+
+def finite_float(text: str) -> float:
+    """An option's number: a float, but not nan or inf (argparse's ``type=float`` takes both)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
 
 
 def _add_energy_parser(commands):
@@ -35,8 +50,8 @@ def _add_energy_parser(commands):
     p.add_argument("--mu", default="43.42 D", help="dipole moment (default: %(default)s, R-Au-Cu)")
     p.add_argument("--r", nargs="+", metavar="DIST", help="separation(s), e.g. '1.822 nm' '18 Å'")
     p.add_argument("--range", nargs=2, metavar=("START", "STOP"), help="tabulate E over r in [START, STOP]")
-    p.add_argument("--points", type=int, default=25, help="points in --range (default: %(default)s)")
-    p.add_argument("--eps-r", type=float, default=1.0, help="relative permittivity εr ≥ 1 (default: vacuum)")
+    p.add_argument("--points", type=int, default=25, help=f"points in --range, 2 … {MAX_POINTS} (default: %(default)s)")
+    p.add_argument("--eps-r", type=finite_float, default=1.0, help="relative permittivity εr ≥ 1 (default: vacuum)")
     p.add_argument("--temperature", default="298.15 K", help="temperature for kT (default: %(default)s)")
     geometry = p.add_mutually_exclusive_group()
     from .physics import GEOMETRIES
@@ -45,7 +60,7 @@ def _add_energy_parser(commands):
     geometry.add_argument(
         "--angles",
         nargs=3,
-        type=float,
+        type=finite_float,
         metavar=("THETA1", "THETA2", "THETA12"),
         help="angles in degrees of each dipole with the line joining them, and between the dipoles",
     )
@@ -94,14 +109,19 @@ def _add_run_parser(commands):
         help="run N replicas (seeds: the run file's, then seeds spawned from it) into --out/replica-01 … and "
         "report each measure as mean ± standard error",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the run is estimated to take more than 7 days on one core (the plan is printed first)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_simulation)
 
 
 def _add_bond_arguments(p):
     """Chain-criterion options shared by analyze, compare and movie."""
-    p.add_argument("--r-max", type=float, default=None, help="bond distance cut-off in nm (default 2.7)")
-    p.add_argument("--max-angle", type=float, default=None, help="bond angle tolerance in degrees (default 45)")
+    p.add_argument("--r-max", type=finite_float, default=None, help="bond distance cut-off in nm (default 2.7)")
+    p.add_argument("--max-angle", type=finite_float, default=None, help="bond angle tolerance in degrees (default 45)")
     p.add_argument(
         "--dimensions",
         choices=("auto", "2", "3"),
@@ -220,7 +240,10 @@ def _add_micrograph_parser(commands):
         "--dose", default="1000 e/Å²", help="electron dose, e.g. '1000 e/Å²' or '1e5 e/nm²' (default: %(default)s)"
     )
     p.add_argument(
-        "--exponent", type=float, default=1.7, help="k in the scattering cross-section ∝ Z^k (default: %(default)s)"
+        "--exponent",
+        type=finite_float,
+        default=1.7,
+        help="k in the scattering cross-section ∝ Z^k (default: %(default)s)",
     )
     p.add_argument(
         "--cross-section",
@@ -253,6 +276,7 @@ def _add_study_parser(commands):
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again (they are skipped otherwise)")
     p.add_argument("--workers", type=int, help="worker processes of the local cluster (default: cores / threads)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--force", action="store_true", help="run even runs estimated to take more than 7 days on one core")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=_run_study)
 
@@ -269,8 +293,10 @@ def _add_predict_parser(commands):
         ),
     )
     p.add_argument("file", help="run file (TOML)")
-    p.add_argument("--eps-r", type=float, help="relative permittivity (default: the end state's, the dry film's)")
-    p.add_argument("--length", type=float, metavar="N", help="requested weight-average chain length ⟨n⟩w")
+    p.add_argument(
+        "--eps-r", type=finite_float, help="relative permittivity (default: the end state's, the dry film's)"
+    )
+    p.add_argument("--length", type=finite_float, metavar="N", help="requested weight-average chain length ⟨n⟩w")
     p.add_argument("--dimensions", choices=("2", "3"), help="only the 2D deposit or the 3D film (default: both)")
     p.add_argument(
         "--orientations",
@@ -358,8 +384,9 @@ def _run_energy(args) -> int:
 
     if args.eps_r < 1.0:
         raise InputError("--eps-r", f"relative permittivity must be >= 1, got {args.eps_r:g}")
-    if args.points < 2:
-        raise InputError("--points", f"must be >= 2, got {args.points}")
+    if not 2 <= args.points <= MAX_POINTS:
+        raise InputError("--points", f"must be in 2 … {MAX_POINTS}, got {args.points}")
+    _check_energy_outputs(args)
     temperature = _positive(args.temperature, "temperature", "--temperature")
     if args.angles:
         angles = angles_deg_to_rad(args.angles)
@@ -398,7 +425,10 @@ def _run_energy(args) -> int:
     distance_line = None
     if args.target_energy:
         energy = -abs(_nonzero_energy(args.target_energy, temperature))
-        distance_line = query.distance_line(energy, args.target_energy)
+        try:
+            distance_line = query.distance_line(energy, args.target_energy)
+        except InputError as exc:  # the option that asked for it
+            raise InputError("--energy", exc.message) from None
     print(query.header())
     if distances:
         print(table.format())
@@ -416,6 +446,22 @@ def _run_energy(args) -> int:
     return 0
 
 
+def _check_energy_outputs(args) -> None:
+    """--csv and --plot name files in folders that are there, and --plot a kind of image matplotlib writes."""
+    from pathlib import Path
+
+    from .user_files import check_output_file
+
+    if args.csv:
+        check_output_file(args.csv, "--csv")
+    if args.plot:
+        check_output_file(args.plot, "--plot")
+        kinds = ("png", "pdf", "svg")
+        suffix = Path(args.plot).suffix.lower().lstrip(".")
+        if suffix not in kinds:
+            raise InputError("--plot", f"must name a .png, .pdf or .svg file, got {args.plot!r}")
+
+
 def _nonzero_energy(text, temperature_K):
     from .units import parse
 
@@ -431,9 +477,11 @@ def _nonzero_energy(text, temperature_K):
 def _run_simulation(args) -> int:
     from pathlib import Path
 
+    from . import engines, run_plan
     from . import spec as spec_module
     from .analysis.run_summary import write_outputs
-    from .runner import execute, recorded_overrides
+    from .runner import check_output, execute, recorded_overrides
+    from .user_files import check_output_folder
 
     spec = spec_module.load(args.file)
     overrides = {}
@@ -452,6 +500,26 @@ def _run_simulation(args) -> int:
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
     if args.resume and args.overwrite:
         raise InputError("--resume", "cannot be combined with --overwrite")
+    if args.replicas is not None:
+        from .replicas import MAX_REPLICAS
+
+        if not 1 <= args.replicas <= MAX_REPLICAS:
+            raise InputError("--replicas", f"must be in 1 … {MAX_REPLICAS}, got {args.replicas}")
+        if "seed" in overrides:
+            raise InputError(
+                "--seed", "cannot be combined with --replicas (replica seeds derive from the run file's seed)"
+            )
+    check_output_folder(out, "--out")
+    if not args.resume and args.replicas is None:
+        check_output(out, args.overwrite)
+    numerics = spec.replace("numerics", **overrides).numerics if overrides else spec.numerics
+    engines.choose(numerics.engine, numerics.device, numerics.dipole_method)  # installed?
+    # the planned work, checked and told before anything starts; a resumed run was accepted when it started
+    plan = run_plan.plan(spec)
+    run_plan.check(plan, force=args.force or args.resume)
+    if run_plan.launch_rank() == 0:
+        copies = f"{args.replicas} replicas, each " if args.replicas and args.replicas > 1 else ""
+        print(copies + plan.describe(), flush=True)
     if args.replicas is not None:
         return _run_replicas(args, spec, out, overrides)
     if args.resume:  # a plain --resume repeats the options the run was started with
@@ -529,15 +597,18 @@ def _run_analyze(args) -> int:
     from .analysis.replica_stats import analyze_runs, expand_runs
     from .analysis.replica_stats import default_output as runs_output
     from .analysis.run_analysis import analyze_trajectory, default_output
+    from .user_files import check_output_folder
 
     settings = _bond_settings(args)
     runs = expand_runs(args.run)
     if len(runs) > 1:
         out = args.out or runs_output(args.run, runs)
+        check_output_folder(out, "--out")
         result = analyze_runs(args.run, out, frames=args.frames, progress=not args.quiet, **settings)
         _print_replica_measures(result, out)
         return 0
     out = args.out or default_output(runs[0])
+    check_output_folder(out, "--out")
     metrics = analyze_trajectory(runs[0], out, frames=args.frames, progress=not args.quiet, **settings)
     c, s = metrics["chains"], metrics["spacing"]
     print(
@@ -559,6 +630,7 @@ def _run_compare(args) -> int:
     from .analysis.replica_stats import expand_runs
     from .analysis.run_analysis import analyze_frame, default_output, trajectory_path
     from .trajectory import open_trajectory
+    from .user_files import check_output_folder
 
     settings = _bond_settings(args)
     measured = tem.read(args.tem, column=args.column, unit=args.unit)
@@ -566,6 +638,8 @@ def _run_compare(args) -> int:
     if len(runs) > 1:
         return _compare_runs(args, measured, settings)
     path = trajectory_path(runs[0])
+    out = Path(args.out) if args.out else default_output(runs[0])
+    check_output_folder(out, "--out")
     with open_trajectory(path) as trajectory:
         n = len(trajectory)
         if not -n <= args.frame < n:
@@ -574,7 +648,6 @@ def _run_compare(args) -> int:
     simulated = result.chains.spacings
     stats = tem.compare(simulated, measured)
     stats["frame"] = args.frame
-    out = Path(args.out) if args.out else default_output(runs[0])
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(stats, indent=2) + "\n")
     figures.save(figures.tem_overlay(simulated, measured, stats).figure, out / "compare.png")
@@ -600,9 +673,11 @@ def _compare_runs(args, measured, settings) -> int:
 
     from .analysis import figures
     from .analysis.replica_stats import compare_runs, default_output, expand_runs
+    from .user_files import check_output_folder
 
-    result, spacings = compare_runs(args.run, measured, args.frame, **settings)
     out = Path(args.out) if args.out else default_output(args.run, expand_runs(args.run))
+    check_output_folder(out, "--out")
+    result, spacings = compare_runs(args.run, measured, args.frame, **settings)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
     figures.save(figures.tem_overlay_runs(spacings, measured, result).figure, out / "compare.png")
@@ -661,6 +736,7 @@ def _in_range(text, kind, field, low, high, unit, low_open=True):
 def _run_micrograph(args) -> int:
     from .analysis.micrograph import Optics, micrograph_run
     from .analysis.run_analysis import default_output
+    from .user_files import check_output_folder
 
     settings = _bond_settings(args)
     resolution = _in_range(args.resolution, "length", "--resolution", 0.0, 5.0, "nm")
@@ -673,6 +749,7 @@ def _run_micrograph(args) -> int:
         raise InputError("--seed", f"must be in 0 … 4294967295, got {args.seed}")
     optics = Optics(resolution, pixel, dose, args.exponent, cross_section)
     out = args.out or default_output(args.run)
+    check_output_folder(out, "--out")
     report = micrograph_run(args.run, out, args.frame, optics, args.seed, **settings)
     t, m, b, s = report["true"], report["measured"], report["bias"], report["measurement"]
 
@@ -718,6 +795,7 @@ def _run_study(args) -> int:
         print(", ".join(f"{n} {state}" for state, n in counts.items() if n))
         return 0
     if not args.collect:
+        _check_study_plan(study, args.force)
         _, failed = execute_study(
             study, args.scheduler, args.workers, progress=not args.quiet, retry_failed=args.retry_failed
         )
@@ -725,6 +803,30 @@ def _run_study(args) -> int:
             print(f"dipolewire: run {job[:8]} failed: {message}", file=sys.stderr)
     aggregate(study, open_project(study, create=not args.collect))
     return 1 if not args.collect and failed else 0
+
+
+def _check_study_plan(study, force: bool) -> None:
+    """The study's folder can be written, and each of its runs is within the planned-work limit (unless
+    ``force``); prints the plan of the whole study in one line."""
+    from . import run_plan
+    from .spec import from_dict
+    from .user_files import check_output_folder
+
+    check_output_folder(study.folder, "study folder")
+    plans = []
+    for point in study.points:
+        plan = run_plan.plan(from_dict(study.document(point), source=str(study.source)))
+        where = ", ".join(f"{f} = {v!r}" for f, v in point.overrides.items())
+        run_plan.check(plan, force, where=f" (in the run with {where}, replica {point.replica})")
+        plans.append(plan)
+    steps = [p.steps for p in plans]
+    total = sum(p.wall_seconds for p in plans)
+    print(
+        f"planned: {len(plans)} runs of {min(steps):.4g}–{max(steps):.4g} steps, about "
+        f"{run_plan.duration_text(total)} in all on one core (at {run_plan.CLUSTER_STEPS_PER_SECOND:.2g} "
+        "cluster-steps/s; runs that are complete are skipped)",
+        flush=True,
+    )
 
 
 # --- predict -----------------------------------------------------------------------------
@@ -805,9 +907,13 @@ def _run_presets(args) -> int:
         )
         for key, source in c["sources"].items():
             print(f"  {'':<15} {key} = {c[key]}: {source}")
-    print("Solvent presets (25 °C):")
+    print("Solvent presets (η and εr at 25 °C; liquid from the melting to the boiling point at 1 atm):")
     for name, s in presets.SOLVENTS.items():
-        print(f"  {name:<8} η = {s['viscosity']:<12} εr = {s['eps_r']:<6g} source: {s['source']}")
+        liquid = f"liquid {s['melting_point']} … {s['boiling_point']}"
+        source = f"{s['source']}; {s['liquid_range_source']}"
+        print(f"  {name:<8} η = {s['viscosity']:<12} εr = {s['eps_r']:<6g} {liquid:<28} source: {source}")
+    low, high = presets.OTHER_SOLVENT_TEMPERATURE_K
+    print(f"  a solvent without a preset (viscosity and eps_r given): temperature {low:g} … {high:g} K")
     aliases = ", ".join(f"{alias} → {name}" for alias, name in presets.SOLVENT_ALIASES.items())
     print(f"  also called: {aliases}")
     print(f"Dry film: εr = {presets.DRY_FILM_EPS_R} unless drying.eps_r_dry is set (organic ligand shell, 2.0–2.6)")

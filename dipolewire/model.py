@@ -287,13 +287,9 @@ class Model:
             f"{100 * errors['square2d']:.2f} %"
         )
 
-    def initial_configuration(self, rng: np.random.Generator):
-        """Non-overlapping random bodies in the initial film.
-
-        Centres sit on a randomly filled, jittered lattice of spacing ≥ d (so no two bodies
-        overlap), with uniformly random orientations. Returns ``(positions (N, 3) nm,
-        orientations (N, 4), chirality (N,) 0 = R / 1 = S)``, numbered by :meth:`spatial_order`.
-        """
+    def check_room(self) -> tuple[int, int, float]:
+        """The initial film's lattice of sites (one cluster each): sites per side, layers and the height (nm)
+        the centres span; refuses a film without a site for every cluster (before anything is written)."""
         d, L = self.diameter, self.box_length
         per_side = int(L // (1.02 * d))
         # centres from substrate + d/2 to interface − d/2; a periodic box repeats every H
@@ -306,6 +302,18 @@ class Model:
                 f"cannot place {self.N} clusters without overlaps in the initial film "
                 f"(room for {sites}); lower the concentration or the number of clusters",
             )
+        return per_side, layers, z_room
+
+    def initial_configuration(self, rng: np.random.Generator):
+        """Non-overlapping random bodies in the initial film.
+
+        Centres sit on a randomly filled, jittered lattice of spacing ≥ d (so no two bodies
+        overlap), with uniformly random orientations. Returns ``(positions (N, 3) nm,
+        orientations (N, 4), chirality (N,) 0 = R / 1 = S)``, numbered by :meth:`spatial_order`.
+        """
+        d, L = self.diameter, self.box_length
+        per_side, layers, z_room = self.check_room()
+        sites = per_side * per_side * layers
         chosen = rng.choice(sites, size=self.N, replace=False)
         ix, rest = np.divmod(chosen, per_side * layers)
         iy, iz = np.divmod(rest, layers)

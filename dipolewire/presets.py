@@ -148,15 +148,64 @@ CLUSTERS: dict[str, dict] = {
     },
 }
 
-#: Viscosity and relative permittivity at 25 °C.
+#: Viscosity and relative permittivity at 25 °C; the melting and boiling points (1 atm) bound the
+#: temperatures at which the solvent is a liquid (``solvent.temperature`` outside them is refused).
+_CRC_LIQUID_RANGE = "CRC Handbook, melting and boiling points at 1 atm"
 SOLVENTS: dict[str, dict] = {
-    "CH2Cl2": {"viscosity": "0.413 mPa*s", "eps_r": 8.93, "source": "CRC Handbook, 25 °C"},
-    "CHCl3": {"viscosity": "0.537 mPa*s", "eps_r": 4.81, "source": "CRC Handbook, 25 °C"},
-    "DMF": {"viscosity": "0.794 mPa*s", "eps_r": 36.7, "source": "CRC Handbook, 25 °C"},
-    "DMSO": {"viscosity": "1.987 mPa*s", "eps_r": 46.7, "source": "CRC Handbook, 25 °C"},
-    "toluene": {"viscosity": "0.560 mPa*s", "eps_r": 2.38, "source": "CRC Handbook, 25 °C"},
-    "water": {"viscosity": "0.890 mPa*s", "eps_r": 78.4, "source": "CRC Handbook, 25 °C"},
+    "CH2Cl2": {
+        "viscosity": "0.413 mPa*s",
+        "eps_r": 8.93,
+        "melting_point": "-97.2 °C",
+        "boiling_point": "40.0 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
+    "CHCl3": {
+        "viscosity": "0.537 mPa*s",
+        "eps_r": 4.81,
+        "melting_point": "-63.41 °C",
+        "boiling_point": "61.17 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
+    "DMF": {
+        "viscosity": "0.794 mPa*s",
+        "eps_r": 36.7,
+        "melting_point": "-60.48 °C",
+        "boiling_point": "153 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
+    "DMSO": {
+        "viscosity": "1.987 mPa*s",
+        "eps_r": 46.7,
+        "melting_point": "17.89 °C",
+        "boiling_point": "189 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
+    "toluene": {
+        "viscosity": "0.560 mPa*s",
+        "eps_r": 2.38,
+        "melting_point": "-94.95 °C",
+        "boiling_point": "110.63 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
+    "water": {
+        "viscosity": "0.890 mPa*s",
+        "eps_r": 78.4,
+        "melting_point": "0.00 °C",
+        "boiling_point": "99.97 °C",
+        "source": "CRC Handbook, 25 °C",
+        "liquid_range_source": _CRC_LIQUID_RANGE,
+    },
 }
+
+#: Temperatures (K) allowed for a solvent given without a preset (its viscosity and εr by hand): from below
+#: the melting points of the common low-melting solvents (CH2Cl2 176 K) to above the boiling points of
+#: high-boiling ones (DMSO 462 K); a preset narrows this to its own liquid range.
+OTHER_SOLVENT_TEMPERATURE_K = (150.0, 500.0)
 
 #: Relative permittivity of the dried film: a low-polarity organic ligand shell (hydrocarbons ≈ 2.0,
 #: aromatic solids such as benzene or polystyrene 2.3-2.6). 2.0 puts R-Au-Cu at λ ≈ 3.9, where

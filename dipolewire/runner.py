@@ -63,9 +63,9 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
             f"{out_dir} already holds a trajectory; pass --resume to continue it, --overwrite to replace it, "
             "or choose another --out",
         )
-    parent = out_dir if out_dir.exists() else next(p for p in out_dir.parents if p.exists())
-    if not os.access(parent, os.W_OK):
-        raise InputError("--out", f"cannot write to {parent}")
+    from .user_files import check_output_folder
+
+    check_output_folder(out_dir, "--out")  # a file on the way, a dangling link, /proc, read-only: refused
 
 
 def fresh_start(model, seed: int) -> Start:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import presets
+from . import presets, units
 from .errors import InputError
 from .molar_mass import molar_mass
 from .units import MOLAR_PER_NM3, kT_zJ, parse
@@ -263,11 +264,10 @@ _SECTIONS = {
 
 def load(path) -> RunSpec:
     """Read and validate a run file."""
+    from .user_files import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise InputError("run file", f"cannot read {path}: {exc.strerror}") from None
+    text = read_text(path, "run file")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -278,6 +278,7 @@ def load(path) -> RunSpec:
 
 def from_dict(document: dict, source: str | None = None) -> RunSpec:
     """Validate a run-file document (as parsed from TOML) into a :class:`RunSpec`."""
+    check_finite(document)
     _check_keys(document, "")
     for section in ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses"):
         value = document.get(section, {})
@@ -293,8 +294,23 @@ def from_dict(document: dict, source: str | None = None) -> RunSpec:
     amount = _amount(document.get("amount", {}), cluster)
     drying = _drying(document.get("drying", {}), cluster, solvent, amount)
     numerics = _numerics(document.get("numerics", {}), cluster, solvent, amount, drying)
+    _check_front_speed(document.get("drying", {}), cluster, solvent, amount, drying, numerics)
     hypotheses = _hypotheses(document.get("hypotheses", {}), solvent)
     return RunSpec(name, cluster, amount, solvent, drying, numerics, hypotheses, source=source)
+
+
+def check_finite(value, where: str = "") -> None:
+    """Refuse TOML's ``nan``, ``inf`` and ``-inf`` anywhere in a document, naming the field that holds one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(
+            where or "run file", f"must be a finite number, got {value!r} (TOML's nan and inf are not values)"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_finite(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            check_finite(item, where)
 
 
 def _check_keys(table: dict, section: str) -> None:
@@ -307,18 +323,8 @@ def _check_keys(table: dict, section: str) -> None:
             raise InputError(where, f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})")
 
 
-#: A unit to show in an error's example, by kind of quantity.
-EXAMPLE_UNITS = {
-    "length": "nm",
-    "energy": "kT",
-    "time": "ns",
-    "speed": "nm/ns",
-    "temperature": "K",
-    "viscosity": "mPa s",
-    "concentration": "mM",
-    "dipole": "D",
-    "pressure": "GPa",
-}
+#: A unit to show in an error's example, by kind of quantity (one of the field's own dimension).
+EXAMPLE_UNITS = units.EXAMPLE_UNITS
 
 
 def _quantity(table, key, kind, section, *, default=None, minimum=0.0, inclusive=False, **kw):
@@ -327,12 +333,13 @@ def _quantity(table, key, kind, section, *, default=None, minimum=0.0, inclusive
     raw = table.get(key, default)
     if raw is None:
         raise InputError(field_name, f"is required (a {kind} with its unit)")
+    example = EXAMPLE_UNITS[kind]
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise InputError(field_name, f'must be a {kind} with a unit, e.g. "1.8 nm", got {raw!r}')
+        raise InputError(field_name, f'must be a {kind} with a unit, e.g. "1 {example}", got {raw!r}')
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise InputError(field_name, f'must be a finite {kind} with a unit, e.g. "1 {example}", got {raw!r}')
     if isinstance(raw, int | float):
-        raise InputError(
-            field_name, f'needs a unit: write it as a string, e.g. "{raw} {EXAMPLE_UNITS.get(kind, "nm")}"'
-        )
+        raise InputError(field_name, f'needs a unit: write it as a string, e.g. "{raw} {example}"')
     value = parse(raw, kind, field=field_name, **kw)
     if minimum is not None and (value < minimum if inclusive else value <= minimum):
         op = ">=" if inclusive else ">"
@@ -348,10 +355,14 @@ def _number(table, key, section, *, default, minimum=None, maximum=None, integer
     kinds = (int,) if integer else (int, float)
     if isinstance(raw, bool) or not isinstance(raw, kinds):
         raise InputError(field_name, f"must be {'an integer' if integer else 'a number'}, got {raw!r}")
+    if not math.isfinite(raw):
+        raise InputError(field_name, f"must be a finite number, got {raw!r}")
     if minimum is not None and (raw < minimum if inclusive else raw <= minimum):
         raise InputError(field_name, f"must be {'>=' if inclusive else '>'} {minimum:g}, got {raw!r}")
     if maximum is not None and raw > maximum:
-        raise InputError(field_name, f"must be <= {maximum:g}, got {raw!r}")
+        raise InputError(
+            field_name, f"must be <= {maximum if isinstance(maximum, int) else format(maximum, 'g')}, got {raw!r}"
+        )
     return raw
 
 
@@ -390,6 +401,7 @@ def _cluster(table) -> ClusterSpec:
                 "the two cores of one cluster touch or overlap",
             )
     geometry = derived_geometry(au_core, partner_core, separation, au_shell, partner_shell or 0.0)
+    _check_dipole_size(dipole, geometry, merged["dipole"])
     if "hydrodynamic_diameter" in merged:
         hydro = _quantity(merged, "hydrodynamic_diameter", "length", "cluster")
     else:
@@ -401,7 +413,9 @@ def _cluster(table) -> ClusterSpec:
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in direction)
     ):
         raise InputError("cluster.dipole_direction", "must be three numbers (body frame, Janus axis = z)")
-    norm = sum(v * v for v in direction) ** 0.5
+    if not all(math.isfinite(v) for v in direction):
+        raise InputError("cluster.dipole_direction", f"must be three finite numbers, got {direction!r}")
+    norm = math.hypot(*direction)
     if norm == 0:
         raise InputError("cluster.dipole_direction", "must not be the zero vector")
     offset = _quantity(merged, "dipole_offset", "length", "cluster", default="0 nm", minimum=None)
@@ -445,7 +459,32 @@ def _solvent(table) -> SolventSpec:
     viscosity = _quantity(merged, "viscosity", "viscosity", "solvent")
     eps_r = _number(merged, "eps_r", "solvent", default=None, minimum=1.0)
     temperature = _quantity(merged, "temperature", "temperature", "solvent", default="298.15 K")
+    # a solvent whose viscosity and εr are both given is the run file's own: the preset's liquid range is not its
+    own = "viscosity" in table and "eps_r" in table
+    _check_liquid(None if own else name, temperature, merged.get("temperature", "298.15 K"))
     return SolventSpec(preset=name, viscosity=viscosity, eps_r=float(eps_r), temperature=temperature)
+
+
+def liquid_range(preset: str | None) -> tuple[float, float, str]:
+    """(lowest, highest temperature in K, why) at which a solvent ``preset`` is a liquid: its melting and boiling
+    points at 1 atm; for a solvent given by hand (None: its viscosity and eps_r both given),
+    :data:`~dipolewire.presets.OTHER_SOLVENT_TEMPERATURE_K`."""
+    if preset is None:
+        low, high = presets.OTHER_SOLVENT_TEMPERATURE_K
+        return low, high, "the range allowed for a solvent whose viscosity and eps_r are given, not a preset's"
+    values = presets.SOLVENTS[preset]
+    low = parse(values["melting_point"], "temperature")
+    high = parse(values["boiling_point"], "temperature")
+    return low, high, f"{preset} is a liquid from its melting to its boiling point at 1 atm"
+
+
+def _check_liquid(preset: str | None, temperature: float, given) -> None:
+    low, high, why = liquid_range(preset)
+    if not low <= temperature <= high:
+        raise InputError(
+            "solvent.temperature",
+            f"must be in {low:.2f} … {high:.2f} K ({low - 273.15:.2f} … {high - 273.15:.2f} °C: {why}), got {given!r}",
+        )
 
 
 def _amount(table, cluster: ClusterSpec) -> AmountSpec:
@@ -466,9 +505,10 @@ def _amount(table, cluster: ClusterSpec) -> AmountSpec:
     elif h is None:
         h = clusters / (c * length**2)
     # the concentration the run file states wins over a record of one (a resolved file has only the record)
-    given = table["concentration"] if "concentration" in table else table.get("given_concentration")
-    if given is not None and not isinstance(given, str):
-        raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {given!r}")
+    record = table.get("given_concentration")
+    if record is not None and not isinstance(record, str):
+        raise InputError("amount.given_concentration", f"must be text (a record of the concentration), got {record!r}")
+    given = table["concentration"] if "concentration" in table else record
     amount = AmountSpec(clusters=clusters, film_height=h, box_length=length, given_concentration=given)
     if "molar_concentration" in table:
         _check_record(table, amount)
@@ -557,6 +597,31 @@ def _outer_diameters(cluster: ClusterSpec) -> tuple[float, ...]:
     return tuple(diameters)
 
 
+#: Largest charge (elementary charges) at each end of a cluster, for the largest dipole it can carry: the
+#: Au8 and Cu4(MNT)3 hemispheres of the Janus clusters carry ±2 e (Li et al. 2022); 5 e is more than twice
+#: that on a cluster about 1 nm across.
+MAX_DIPOLE_CHARGE_E = 5.0
+
+
+def max_dipole(geometry: ClusterGeometry) -> float:
+    """The largest dipole (e·nm) a cluster of this size can carry: ±:data:`MAX_DIPOLE_CHARGE_E` at opposite
+    surfaces of the ligated cluster, its largest extent apart."""
+    return MAX_DIPOLE_CHARGE_E * geometry.extent
+
+
+def _check_dipole_size(dipole: float, geometry: ClusterGeometry, given) -> None:
+    from .units import e_nm_to_debye
+
+    limit = max_dipole(geometry)
+    if dipole > limit:
+        raise InputError(
+            "cluster.dipole",
+            f"must be at most {e_nm_to_debye(limit):.0f} D, the largest dipole a cluster {geometry.extent:.3g} nm "
+            f"across can carry (±{MAX_DIPOLE_CHARGE_E:g} e at its opposite surfaces; the Au8/Cu4 hemispheres carry "
+            f"±2 e), got {given!r}",
+        )
+
+
 #: Largest depth (kT) and range (nm) of a ``[hypotheses]`` well: deeper or wider is no longer a contact effect.
 MAX_HYPOTHESIS_DEPTH_KT = 50.0
 MAX_HYPOTHESIS_RANGE_NM = 2.0
@@ -641,6 +706,13 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     interval = _quantity(table, "output_interval", "time", "numerics", default="1 ns")
     if interval < timestep:
         raise InputError("numerics.output_interval", f"must be at least one timestep ({timestep:.3g} ns)")
+    drying_time, duration = drying_duration(amount, drying), run_duration(amount, drying)
+    if interval > duration * (1 + 1e-9):
+        raise InputError(
+            "numerics.output_interval",
+            f"must be at most the run's duration, {duration:.4g} ns (drying {drying_time:.4g} ns + hold "
+            f"{drying.hold:.4g} ns), got {table.get('output_interval')!r}",
+        )
     seed = _number(table, "seed", "numerics", default=1, minimum=1, maximum=2**31 - 1, integer=True)
     from .engines import REGISTRY
 
@@ -663,6 +735,39 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
         dipole_method=method,
         dipole_accuracy=float(accuracy),
     )
+
+
+def drying_duration(amount: AmountSpec, drying: DryingSpec) -> float:
+    """Time (ns) the interface takes to descend from the initial to the final film height (0: no drying)."""
+    if drying.front_speed <= 0:
+        return 0.0
+    return (amount.film_height - drying.final_height) / drying.front_speed
+
+
+def run_duration(amount: AmountSpec, drying: DryingSpec) -> float:
+    """Simulated time (ns) of a run: the drying, then the hold."""
+    return drying_duration(amount, drying) + drying.hold
+
+
+def _check_front_speed(table, cluster, solvent, amount, drying, numerics) -> None:
+    """The front may move per timestep at most a free cluster's rms Brownian step √(2 Dt Δt): faster, and the
+    clusters it meets cannot move away from it within a step, so the integrator no longer resolves the interface
+    sweeping them (it runs over them instead)."""
+    from .physics import translational_diffusion
+
+    dt = translational_diffusion(kT_zJ(solvent.temperature), solvent.viscosity, cluster.hydrodynamic_diameter)
+    step = math.sqrt(2 * dt * numerics.timestep)  # nm
+    limit = step / numerics.timestep  # nm/ns
+    if drying.front_speed <= limit:
+        return
+    why = (
+        f"the front may move per timestep ({numerics.timestep:.3g} ns) at most a free cluster's rms Brownian step "
+        f"√(2·Dt·Δt) = {step:.3g} nm, or the integrator no longer resolves it sweeping the clusters"
+    )
+    if "peclet" in table:
+        peclet_limit = limit * amount.film_height / float(dt)
+        raise InputError("drying.peclet", f"must be at most {peclet_limit:.4g} ({why}), got {table['peclet']!r}")
+    raise InputError("drying.front_speed", f"must be at most {limit:.4g} nm/ns ({why}), got {table['front_speed']!r}")
 
 
 # --- writing -----------------------------------------------------------------------------

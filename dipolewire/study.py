@@ -99,14 +99,14 @@ def load(path) -> Study:
     """Read a study file and check every run it makes (nothing is written)."""
     from . import spec as spec_module
     from .replicas import replica_seeds
+    from .user_files import read_text
 
     path = Path(path)
     try:
-        document = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise InputError("study file", f"cannot read {path}: {exc.strerror}") from None
+        document = tomllib.loads(read_text(path, "study file"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError("study file", f"{path} is not valid TOML: {exc}") from None
+    spec_module.check_finite(document)  # nan and inf, in the run's tables and in the sweep's values
     sweep = document.pop("sweep", None)
     if not isinstance(sweep, dict) or not sweep:
         raise InputError("sweep", f"{path} needs a [sweep] table of run-file fields and their values")

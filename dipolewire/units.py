@@ -101,6 +101,23 @@ KINDS: dict[str, tuple[str, str]] = {
     "dose": ("1/nm**2", "'1000 e/Å²', '1e5 e/nm²'"),
 }
 
+#: One unit of each kind, shown in the "needs a unit" hint of a bare number (e.g. "1.8" → "1.8 nm").
+EXAMPLE_UNITS: dict[str, str] = {
+    "length": "nm",
+    "time": "ns",
+    "mass": "ag",
+    "energy": "kT",
+    "dipole": "D",
+    "temperature": "K",
+    "viscosity": "mPa*s",
+    "pressure": "GPa",
+    "concentration": "mM",
+    "speed": "nm/ns",
+    "charge": "e",
+    "area": "nm²",
+    "dose": "e/nm²",
+}
+
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 # Characters people type that pint does not read.
 _SPELLINGS = {"·": "*", "×": "*", "²": "**2", "³": "**3", "⁻¹": "**-1", "°C": "degC", "℃": "degC"}
@@ -148,14 +165,17 @@ def parse(
         raise ValueError(f"unknown quantity kind {kind!r}; known: {', '.join(KINDS)}")
     target, examples = KINDS[kind]
     value, unit = split_quantity(text, field)
+    if not math.isfinite(value):
+        raise InputError(field, f"{text!r} is not a finite number")
     if not unit:
-        raise InputError(field, f"{text!r} has no unit; write it with one, e.g. {examples}")
+        example = f"'{text.strip()} {EXAMPLE_UNITS[kind]}'"
+        raise InputError(field, f"{text!r} has no unit; write it with one, e.g. {example}; units like {examples}")
     if kind == "dose":
         unit = _ELECTRONS.sub("1/", unit)
     if kind == "energy" and unit in _THERMAL:
         if temperature_K is None:
             raise InputError(field, f"{text!r} is in kT but no temperature is set")
-        return value * kT_zJ(temperature_K)
+        return _finite(value * kT_zJ(temperature_K), text, kind, field)
 
     import pint
 
@@ -174,10 +194,18 @@ def parse(
                     "cluster has no formula: write it in mM (e.g. '0.12 mM') or give cluster.elemental_formula",
                 )
             quantity = quantity / ureg.Quantity(molar_mass_g_per_mol, "g/mol") * ureg.avogadro_constant
-        return float(quantity.to(target).magnitude)
+        return _finite(float(quantity.to(target).magnitude), text, kind, field)
     except InputError:
         raise
     except pint.DimensionalityError:
-        raise InputError(field, f"{text!r} is not a {kind}; use units like {examples}") from None
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise InputError(field, f"{text!r} is not {article} {kind}; use units like {examples}") from None
     except Exception:  # pint's parser raises many types (tokenize, assertion, undefined unit)
         raise InputError(field, f"unknown unit in {text!r}; use units like {examples}") from None
+
+
+def _finite(value: float, text: str, kind: str, field: str) -> float:
+    """``value`` if finite; a quantity too large for a float (``"1e308 km"``) is refused."""
+    if not math.isfinite(value):
+        raise InputError(field, f"{text!r} is too large a {kind} (beyond the range of a floating-point number)")
+    return value

@@ -153,4 +153,115 @@ def test_an_energy_no_separation_gives_is_refused_before_anything_is_printed(cap
     assert main(["energy", "--energy", "5 zJ", "--geometry", "head-to-head"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.strip() == "dipolewire: error: energy: this geometry is repulsive; no separation gives -5 zJ"
+    assert captured.err.strip() == "dipolewire: error: --energy: this geometry is repulsive; no separation gives -5 zJ"
+
+
+# --- the planned work, told before a run starts, and refused when absurd unless --force ---------------------------
+
+
+@pytest.fixture
+def recorded_runs(monkeypatch):
+    """dipolewire.runner.execute replaced by a recorder: the command line up to the engine, no simulation."""
+    calls = []
+    monkeypatch.setattr("dipolewire.runner.execute", lambda spec, out, **kw: calls.append((spec, out)))
+    return calls
+
+
+def _run_file(tmp_path, **changes):
+    import tomli_w
+    from conftest import tiny_document
+
+    path = tmp_path / "run.toml"
+    path.write_text(tomli_w.dumps(tiny_document(**changes)))
+    return path
+
+
+def test_run_prints_the_planned_steps_and_wall_time_before_it_starts(tmp_path, capsys, recorded_runs):
+    """The tiny run: 37 128 steps (12 frames of 3094 steps of 3.23221e-4 ns after the first, test_model) of 40
+    clusters."""
+    assert main(["run", str(_run_file(tmp_path)), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("planned: 3.713e+04 steps of 40 clusters (11.86 ns at 0.000323 ns, 13 frames), about 1 s")
+    assert len(recorded_runs) == 1
+
+
+def test_a_run_of_years_is_refused_unless_forced(tmp_path, capsys, recorded_runs):
+    path = _run_file(tmp_path, drying={"hold": "30 s"})
+    assert main(["run", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not recorded_runs
+    assert captured.err.startswith("dipolewire: error: drying.hold: the run must take at most 7 days on one core")
+    assert "9.28e+13 steps of 40 clusters" in captured.err and "--force" in captured.err
+    assert main(["run", str(path), "--force", "--quiet"]) == 0
+    assert "about 78 years on one core" in capsys.readouterr().out and len(recorded_runs) == 1
+
+
+def test_run_plan_times_and_limit():
+    from dipolewire import run_plan
+
+    assert run_plan.CLUSTER_STEPS_PER_SECOND == 1.5e6  # the demo: 1.04e4 steps/s × 150 clusters on one core
+    assert run_plan.MAX_WALL_SECONDS_ONE_CORE == 7 * 86400
+    assert [run_plan.duration_text(s) for s in (40, 720, 5.2 * 3600, 3 * 86400, 2e12)] == [
+        "40 s",
+        "12 min",
+        "5.2 h",
+        "3 days",
+        "6.3e+04 years",
+    ]
+
+
+def test_mpi_ranks_other_than_0_print_no_plan(monkeypatch):
+    from dipolewire import run_plan
+
+    monkeypatch.delenv("OMPI_COMM_WORLD_RANK", raising=False)
+    monkeypatch.setenv("PMI_RANK", "2")
+    assert run_plan.launch_rank() == 2
+    monkeypatch.delenv("PMI_RANK")
+    monkeypatch.delenv("PMIX_RANK", raising=False)
+    monkeypatch.delenv("MV2_COMM_WORLD_RANK", raising=False)
+    assert run_plan.launch_rank() == 0
+
+
+# --- messages --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "pointer"),
+    [
+        (["run", "x.toml", "--seed", "one"], "(see 'dipolewire run --help')"),
+        (["energy", "--eps-r", "nan"], "(see 'dipolewire energy --help')"),
+        (["analyze"], "(see 'dipolewire analyze --help')"),
+        (["simulate"], "(see 'dipolewire --help')"),
+    ],
+)
+def test_usage_errors_start_like_every_other_error_and_point_to_help(capsys, args, pointer):
+    assert exit_status(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dipolewire: error: ") and err.count("\n") == 1
+    assert err.rstrip().endswith(pointer)
+
+
+@pytest.mark.parametrize(
+    ("args", "example"),
+    [
+        (["--r", "1.8"], "'1.8 nm'"),
+        (["--temperature", "300"], "'300 K'"),
+        (["--debye-length", "2"], "'2 nm'"),
+        (["--mu", "43"], "'43 D'"),
+        (["--paper", "--sigma", "1.8"], "'1.8 nm'"),
+        (["--energy", "15"], "'15 kT'"),
+    ],
+)
+def test_a_number_without_a_unit_is_shown_with_a_unit_of_the_options_dimension(capsys, args, example):
+    assert main(["energy", *args]) == 2
+    assert f"has no unit; write it with one, e.g. {example}" in capsys.readouterr().err
+
+
+def test_energy_refuses_nan_and_files_in_missing_folders_before_printing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert exit_status(["energy", "--eps-r", "inf"]) == 2
+    assert main(["energy", "--range", "1 nm", "3 nm", "--csv", "nodir/e.csv"]) == 2
+    assert main(["energy", "--range", "1 nm", "3 nm", "--plot", "nodir/e.png"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("dipolewire: error: ") == 3
+    assert list(tmp_path.iterdir()) == []

@@ -133,7 +133,7 @@ BAD = [
     ({"numerics": {"threads": 0}}, "numerics.threads: must be >= 1"),
     ({"hypotheses": {"ligand_attraction": "-2 kT"}}, "hypotheses.ligand_attraction: must be >= 0"),
     ({"hypotheses": {"ligand_attraction": "80 kT"}}, "hypotheses.ligand_attraction: must be between 0 and 50 kT"),
-    ({"hypotheses": {"interface_adsorption": "5 nm"}}, "hypotheses.interface_adsorption: '5 nm' is not a energy"),
+    ({"hypotheses": {"interface_adsorption": "5 nm"}}, "hypotheses.interface_adsorption: '5 nm' is not an energy"),
     ({"hypotheses": {"ligand_attraction_range": "3 nm"}}, "hypotheses.ligand_attraction_range: must be a short range"),
     ({"hypotheses": {"adsorption": "5 kT"}}, "did you mean 'interface_adsorption'"),
 ]
@@ -266,3 +266,142 @@ def test_run_with_mass_concentration_and_no_formula_exits_2(tmp_path, capsys):
     assert len(error) == 1 and error[0].startswith("dipolewire: error: amount.concentration: ")
     assert "mM" in error[0] and "elemental_formula" in error[0]
     assert list(tmp_path.iterdir()) == [run_file]  # nothing written
+
+
+# --- bounds with a physical basis, and what they let through ------------------------------------------------
+
+
+def test_a_utf8_byte_order_mark_is_read_and_other_encodings_are_refused_with_their_offset(tmp_path):
+    text = tomli_w_dumps(tiny_document(solvent={"temperature": "25 °C"}))
+    with_bom = tmp_path / "bom.toml"
+    with_bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert spec.load(with_bom).solvent.temperature == pytest.approx(298.15)
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(text.encode("latin-1"))
+    offset = text.encode("latin-1").index(b"\xb0")
+    with pytest.raises(InputError, match=f"run file: .*latin1.toml is not UTF-8 text: byte 0xB0 at offset {offset} "):
+        spec.load(latin1)
+
+
+def tomli_w_dumps(document):
+    import tomli_w
+
+    return tomli_w.dumps(_drop_none(document))
+
+
+def test_the_largest_dipole_is_five_charges_across_the_cluster():
+    """R-Au-Cu is 2.11 nm long (its ligated extent): 5 e × 2.11 nm = 10.55 e·nm = 506.7 D."""
+    cluster = spec.from_dict(tiny_document()).cluster
+    assert spec.max_dipole(cluster.geometry) == pytest.approx(5 * cluster.geometry.extent)
+    assert units.e_nm_to_debye(spec.max_dipole(cluster.geometry)) == pytest.approx(506.7, abs=0.1)
+    assert spec.from_dict(tiny_document(cluster={"dipole": "500 D"})).cluster.dipole == pytest.approx(
+        units.debye_to_e_nm(500)
+    )
+    with pytest.raises(InputError, match=r"cluster.dipole: must be at most 507 D"):
+        spec.from_dict(tiny_document(cluster={"dipole": "510 D"}))
+
+
+def test_the_front_may_move_per_step_at_most_a_clusters_brownian_step():
+    """Dt = 0.501204 nm²/ns (test_peclet_sets_front_speed), Δt = 2e-4 × (0.9 nm)²/Dt = 3.23221e-4 ns:
+    √(2 Dt Δt) = 0.0180 nm per step, 55.69 nm/ns; over the 12.97296 nm film, Pe = 55.69 × 12.97296/0.501204."""
+    limit = (2 * 0.501204 / 3.23221e-4) ** 0.5
+    assert limit == pytest.approx(55.69, abs=0.01)
+    fast = spec.from_dict(tiny_document(drying={"front_speed": f"{0.999 * limit} nm/ns"}))
+    assert fast.drying.front_speed == pytest.approx(0.999 * limit)
+    with pytest.raises(InputError, match=r"drying.front_speed: must be at most 55.69 nm/ns"):
+        spec.from_dict(tiny_document(drying={"front_speed": f"{1.001 * limit} nm/ns"}))
+    pe = limit * 12.97296 / 0.501204
+    spec.from_dict(_drop_none(tiny_document(drying={"front_speed": None, "peclet": 0.999 * pe})))
+    with pytest.raises(InputError, match=f"drying.peclet: must be at most {pe:.4g} "):
+        spec.from_dict(_drop_none(tiny_document(drying={"front_speed": None, "peclet": 1.001 * pe})))
+
+
+@pytest.mark.parametrize(
+    ("solvent", "temperature", "allowed"),
+    [
+        ({"preset": "CH2Cl2"}, "39 °C", True),
+        ({"preset": "CH2Cl2"}, "41 °C", False),
+        ({"preset": "CH2Cl2"}, "-97 °C", True),
+        ({"preset": "water"}, "-1 °C", False),
+        ({"preset": "DMSO"}, "150 °C", True),
+        ({"preset": "toluene"}, "110 °C", True),
+        ({"preset": "chloroform"}, "62 °C", False),
+        # the viscosity and εr given: the run file's own solvent, 150 … 500 K
+        ({"viscosity": "0.3 mPa*s", "eps_r": 6.0}, "80 °C", True),
+        ({"viscosity": "0.3 mPa*s", "eps_r": 6.0}, "499 K", True),
+        ({"viscosity": "0.3 mPa*s", "eps_r": 6.0}, "501 K", False),
+        ({"viscosity": "0.3 mPa*s"}, "80 °C", False),  # εr from the preset: still CH2Cl2
+    ],
+)
+def test_the_solvent_must_be_liquid(solvent, temperature, allowed):
+    document = tiny_document(solvent={**solvent, "temperature": temperature})
+    if allowed:
+        spec.from_dict(document)
+    else:
+        with pytest.raises(InputError, match="solvent.temperature: must be in "):
+            spec.from_dict(document)
+
+
+def test_every_solvent_preset_has_a_liquid_range_with_its_source():
+    for name, values in presets.SOLVENTS.items():
+        low, high, _ = spec.liquid_range(name)
+        assert 150 < low < 298.15 < high < 500, name  # each is a liquid at 25 °C, the values' temperature
+        assert "CRC" in values["liquid_range_source"]
+
+
+def test_a_resolved_file_of_an_accepted_run_loads_again():
+    """A resolved file gives the solvent's viscosity and εr: it is checked against the wide range, so that a run
+    accepted with a preset's range is never refused when its record is read back."""
+    accepted = spec.from_dict(tiny_document(solvent={"temperature": "35 °C"}))
+    assert spec.from_dict(tomllib.loads(accepted.to_toml())) == accepted
+
+
+def test_the_output_interval_may_be_the_whole_run_but_not_longer():
+    """The tiny run dries 10.86296 ns and holds 1 ns (test_model): 11.86296 ns."""
+    whole = spec.from_dict(tiny_document(numerics={"output_interval": "11.86296 ns"}))
+    assert whole.numerics.output_interval == pytest.approx(11.86296)
+    with pytest.raises(InputError, match=r"numerics.output_interval: must be at most the run's duration, 11.86 ns"):
+        spec.from_dict(tiny_document(numerics={"output_interval": "11.87 ns"}))
+
+
+QUANTITY_FIELDS = [
+    ("cluster", "dipole", "dipole"),
+    ("cluster", "au_core_diameter", "length"),
+    ("cluster", "shell_modulus", "pressure"),
+    ("cluster", "dipole_offset", "length"),
+    ("amount", "concentration", "concentration"),
+    ("amount", "box_length", "length"),
+    ("solvent", "viscosity", "viscosity"),
+    ("solvent", "temperature", "temperature"),
+    ("drying", "front_speed", "speed"),
+    ("drying", "final_height", "length"),
+    ("drying", "hold", "time"),
+    ("numerics", "timestep", "time"),
+    ("numerics", "output_interval", "time"),
+    ("hypotheses", "ligand_attraction", "energy"),
+    ("hypotheses", "interface_adsorption_range", "length"),
+]
+
+
+@pytest.mark.parametrize(("section", "key", "kind"), QUANTITY_FIELDS, ids=[f"{s}.{k}" for s, k, _ in QUANTITY_FIELDS])
+def test_a_number_without_a_unit_is_shown_with_a_unit_of_its_own_dimension(section, key, kind):
+    with pytest.raises(InputError) as info:
+        spec.from_dict(tiny_document(**{section: {key: 1.5}}))
+    example = info.value.message.split('e.g. "')[1].split('"')[0]
+    assert example.startswith("1.5 ")
+    assert units.parse(example, kind, temperature_K=300.0) > 0  # the example reads as that kind
+
+
+def test_every_kind_of_quantity_has_an_example_unit_of_its_dimension():
+    assert set(units.EXAMPLE_UNITS) == set(units.KINDS)
+    for kind, unit in units.EXAMPLE_UNITS.items():
+        assert units.parse(f"2 {unit}", kind, temperature_K=300.0, molar_mass_g_per_mol=1000.0) > 0
+
+
+@pytest.mark.parametrize("name", ["demo.toml", "paper.toml"])
+def test_example_run_files_plan_less_than_the_work_limit(name):
+    from dipolewire import run_plan
+
+    plan = run_plan.plan(spec.load(RUNS / name))
+    run_plan.check(plan)  # not refused
+    assert plan.wall_seconds < run_plan.MAX_WALL_SECONDS_ONE_CORE

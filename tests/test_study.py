@@ -263,3 +263,26 @@ def test_the_slurm_example_writes_a_one_core_worker_job():
         "--nthreads 1",
     ):
         assert line in script
+
+
+def test_a_study_prints_its_plan_and_refuses_runs_of_years_unless_forced(tmp_path, capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(
+        "dipolewire.study_runner.execute_study", lambda study, *args, **kwargs: (started.append(study), [])
+    )
+    monkeypatch.setattr("dipolewire.analysis.study_table.aggregate", lambda *args, **kwargs: None)
+    path = write_study(tmp_path, {"drying.hold": ["1 ns", "30 s"]})
+    assert main(["study", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not started and not (tmp_path / "st").exists()
+    assert captured.err.startswith("dipolewire: error: drying.hold: the run must take at most 7 days on one core")
+    assert captured.err.rstrip().endswith("(in the run with drying.hold = '30 s', replica 1)")
+    assert main(["study", str(path), "--force", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("planned: 2 runs of 1.547e+04–9.282e+13 steps, about 78 years in all")
+    assert len(started) == 1
+
+
+def test_a_study_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = write_study(tmp_path, {"drying.eps_r_dry": [1.5, 2.0]})
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load(path).points) == 2

@@ -236,7 +236,7 @@ def core_atoms_of_run(trajectory_path, metals=()) -> tuple[dict[str, int], str]:
     if spec.is_file():
         try:
             formula = tomllib.loads(spec.read_text())["cluster"].get("elemental_formula")
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError):
             formula = None
     if isinstance(formula, str) and formula:
         counts = composition(formula, field="cluster.elemental_formula")

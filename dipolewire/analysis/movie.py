@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..trajectory import LOG, cluster_state, logged, open_trajectory
+from ..user_files import check_output_folder
 from .chains import DEFAULT_MAX_ANGLE_DEG, DEFAULT_R_MAX_NM, Chains
 from .run_analysis import default_output, frame_dimensions, parse_frames, trajectory_path
 
@@ -223,6 +224,7 @@ def destination(target, out, video_format: str) -> tuple[Path, str]:
             folder, name = out, None
     if folder.exists() and not folder.is_dir():
         raise InputError("--out", f"{folder} is a file, not a folder")
+    check_output_folder(folder, "--out")  # a file on the way, a dangling link, /proc, read-only: refused
     return (folder / (name or "movie.mp4")), video_format
 
 

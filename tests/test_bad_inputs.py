@@ -639,9 +639,11 @@ DOC_HEADINGS = {
 TESTED_ELSEWHERE = {
     # --resume's other refusals need a stopped, a finished or a changed run (a run with --overwrite is a case here)
     ("run", "--resume"): "tests/test_reliability.py::test_resume_refuses_changed_physics_and_missing_runs, "
-    "tests/test_runner.py::test_resume_point_refuses_changed_physics_and_finished_runs",
+    "tests/test_runner.py::test_resume_point_refuses_changed_physics_and_finished_runs, "
+    "tests/test_run_folder.py::test_a_resume_may_lengthen_the_hold_not_shorten_it_and_spec_toml_follows, "
+    "test_a_trajectory_cut_off_in_its_first_frame_is_refused_in_one_line",
     # a second process on a run folder in use (refused as --out: ... is in use by pid N): needs a process holding
-    # the lock; on main with the run folder lock
+    # the lock
     ("run", "run folder lock"): "tests/test_run_folder.py::"
     "test_a_folder_held_by_another_process_is_refused_naming_it_and_nothing_is_written, "
     "test_a_replica_set_held_by_another_process_is_refused_before_anything_is_written",
@@ -685,3 +687,14 @@ def test_every_documented_check_has_a_case_and_every_case_is_documented():
     untested = sorted(documented - tested - set(TESTED_ELSEWHERE))
     assert not undocumented, f"cases whose check docs/input-checks.md does not list: {undocumented}"
     assert not untested, f"checks docs/input-checks.md lists without a case here (or in TESTED_ELSEWHERE): {untested}"
+
+
+def test_the_tests_named_for_checks_tested_elsewhere_exist():
+
+    here = Path(__file__).parent
+    for names in TESTED_ELSEWHERE.values():
+        module = None
+        for name in (n.strip() for n in names.split(",")):
+            if "::" in name:
+                module, name = name.split("::")
+            assert re.search(rf"^def {re.escape(name)}\(", (here.parent / module).read_text(), re.M), (module, name)

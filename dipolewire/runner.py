@@ -618,6 +618,7 @@ def execute(
     out_dir = Path(out_dir)
     model = Model(spec)
     engine_name, reason = engines.choose(spec.numerics.engine, spec.numerics.device, spec.numerics.dipole_method)
+    engines.check(engine_name, model)
     if resume:  # the checks that write nothing come first; those that need the folder to itself follow
         check_resumable(out_dir)
     else:

@@ -158,7 +158,7 @@ class StaticEngine(Engine):
     def _apply_permittivity(self, eps_r):
         pass
 
-    def _run(self, steps):
+    def _run(self, steps, continuing):
         self.step += steps
 
     def snapshot(self):

@@ -95,6 +95,11 @@ def choose(requested: str, device: str = "auto", dipole_method: str = "cut") -> 
     return installed[0], f"auto: {why}; on CPUs {chosen.label} runs this model fastest of the installed engines"
 
 
+def check(name: str, model) -> None:
+    """Refuse, naming the engine, a term of ``model`` that engine ``name`` cannot run (nothing is started)."""
+    getattr(module(name), REGISTRY[name].cls).check_terms(model)
+
+
 def create(name: str, model, workdir):
     """An engine instance (see :class:`~dipolewire.engines.base.Engine`) for ``model``, checked against
     the engine's capabilities."""

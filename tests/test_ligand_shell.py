@@ -139,7 +139,12 @@ def _engines():
 
 
 @pytest.mark.parametrize("engine", _engines())
-@pytest.mark.parametrize("hypotheses", [None, {"ligand_attraction": "4 kT"}], ids=["shells", "attraction"])
+@pytest.mark.parametrize(
+    "hypotheses",
+    # the attraction's own check (9 s) runs with `pytest -m slow`; its pair table is checked exactly by default
+    [None, pytest.param({"ligand_attraction": "4 kT"}, marks=pytest.mark.slow)],
+    ids=["shells", "attraction"],
+)
 def test_sampled_bond_length_distribution_is_the_exact_two_body_one(engine, hypotheses, tmp_path):
     """Two clusters alone in a periodic box: the distance histogram in 1.7-3.0 nm must be the two-body
     Boltzmann distribution of the model's pair energy, computed by quadrature (500 ns sampled)."""
@@ -220,6 +225,7 @@ def _height_check(engine, tmp_path, samples):
     return exact[adsorbed].sum(), z, chi2
 
 
+@pytest.mark.slow  # 12 s; the well's energy and force are checked exactly in the default suite
 def test_adsorbed_fraction_is_the_exact_one_on_lammps(tmp_path):
     """One cluster in a 4.4 nm film with a 3 kT interface well, 600 ns in 10 blocks of 60 ns (the cluster
     crosses the film in about 5 ns and leaves the well every few ns): the fraction of time held at the

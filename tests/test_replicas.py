@@ -102,6 +102,7 @@ def test_several_runs_with_one_missing_write_nothing(replica_set, tmp_path, caps
     assert not (tmp_path / "a").exists()
 
 
+@pytest.mark.slow  # 7 s; single-run resume is tested in the default suite
 def test_a_resumed_set_keeps_finished_replicas_and_redoes_a_missing_one(tmp_path, capsys):
     import shutil
 

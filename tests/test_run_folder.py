@@ -139,7 +139,9 @@ def test_splitting_frames_into_engine_calls_leaves_the_trajectory_bit_identical(
 
     if not engines.available()[engine_name]:
         pytest.skip(f"{engine_name} is not installed")
-    model = Model(from_dict(tiny_document(drying={"hold": "2 ns"}, numerics={"engine": engine_name})))
+    # a quick drying (3 frames, εr changing at each) and a held frame
+    document = tiny_document(drying={"hold": "1 ns", "front_speed": "5 nm/ns"}, numerics={"engine": engine_name})
+    model = Model(from_dict(document))
 
     class Fixed(ChunkSizes):
         def learn(self, steps, elapsed):

@@ -86,7 +86,7 @@ def test_the_loop_runs_each_remaining_frame_at_the_scheduled_permittivity(model)
 class SlowEngine(RecordingEngine):
     """A recording engine whose steps take ``seconds_per_step`` of wall time."""
 
-    seconds_per_step = 1e-4
+    seconds_per_step = 2e-5
 
     def advance(self, steps, eps_r, continuing=False):
         import time
@@ -98,11 +98,11 @@ class SlowEngine(RecordingEngine):
 def test_engine_calls_last_about_the_chunk_time_and_grow_at_most_tenfold(model):
     engine = SlowEngine(model)
     start = Start(np.zeros((model.N, 3)), np.zeros((model.N, 4)), np.zeros(model.N))
-    chunks = runner.ChunkSizes(seconds=0.05)
+    chunks = runner.ChunkSizes(seconds=0.01)
     runner.advance_frames(engine, model, start, lambda *a: None, chunks=chunks)
     sizes = [steps for steps, _ in engine.calls]
     assert sizes[:3] == [1, 10, 100]  # from one step, ×10 at most per call
-    # once learnt, a call is as long as 0.05 s allows (500 steps here) or the rest of its frame
+    # once learnt, a call is as long as 0.01 s allows (500 steps here) or the rest of its frame
     ends = np.cumsum(sizes)
     for size, end in zip(sizes[4:], ends[4:], strict=True):
         assert 100 <= size <= 500 or (size < 100 and end % model.steps_per_frame == 0)

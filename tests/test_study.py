@@ -173,6 +173,7 @@ def _check_every_run_complete_once(folder, spec_frames):
         assert len(steps) == spec_frames and len(set(steps)) == len(steps) and steps == sorted(steps)
 
 
+@pytest.mark.slow  # 13 s; the run folder's lock and resume are tested in the default suite (test_run_folder.py)
 def test_a_killed_worker_and_a_killed_study_lose_and_repeat_nothing(tmp_path):
     from dipolewire.model import Model
     from dipolewire.spec import from_dict

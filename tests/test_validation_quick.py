@@ -24,6 +24,7 @@ def test_pair_checks_on_lammps():
     assert all(c.passed for c in checks), [(c.name, c.measured, c.expected) for c in checks]
 
 
+@pytest.mark.slow  # 10 s; `pytest -m validate` measures diffusion at length on both engines
 def test_short_diffusion_run_on_lammps(tmp_path):
     """300 free clusters (dipole 1e-3 D, volume fraction 0.2 %) in a periodic (80 nm)³ box for 20 ns.
 

@@ -141,7 +141,8 @@ def _engines():
 @pytest.mark.parametrize("engine", _engines())
 @pytest.mark.parametrize(
     "hypotheses",
-    # the attraction's own check (9 s) runs with `pytest -m slow`; its pair table is checked exactly by default
+    # with attraction (9 s) under `pytest -m slow`: by default the engines' shell table is sampled without it, and
+    # the attraction's energy and force are checked exactly (test_contact_attraction_depth_range_and_gradient)
     [None, pytest.param({"ligand_attraction": "4 kT"}, marks=pytest.mark.slow)],
     ids=["shells", "attraction"],
 )

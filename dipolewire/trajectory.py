@@ -12,6 +12,7 @@ the schema is described for people. :func:`validate` checks a frame against the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -277,9 +278,17 @@ def _open_whole_frames(path, damage):
     if str(path) in _WARNED:
         return trajectory
     _WARNED.add(str(path))
+    from .run_folder import holder, is_locked
+
+    if is_locked(Path(path).parent):  # a run is writing its next frame
+        why = f"a run is writing it: {holder(Path(path).parent)}"
+        advice = ""
+    else:
+        why = "a run killed while writing, or a full disk"
+        advice = "; 'dipolewire run ... --resume' repairs the run"
     print(
-        f"dipolewire: warning: {path} is cut off in frame {damage.intact} (a run killed while writing, or a full "
-        f"disk): reading its {damage.intact} whole frame(s); 'dipolewire run ... --resume' repairs the run",
+        f"dipolewire: warning: {path} ends inside frame {damage.intact} ({why}): reading its {damage.intact} whole "
+        f"frame(s){advice}",
         file=sys.stderr,
     )
     return trajectory

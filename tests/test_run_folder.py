@@ -213,7 +213,7 @@ def test_a_trajectory_cut_off_mid_frame_is_read_to_its_last_whole_frame_and_reco
     size = path.stat().st_size
     assert main(["analyze", str(out), "--frames", "-1"]) == 0
     err = capsys.readouterr().err
-    assert f"cut off in frame {model.n_segments}" in err and f"reading its {model.n_segments} whole frame" in err
+    assert f"ends inside frame {model.n_segments} (a run killed" in err and f"its {model.n_segments} whole frame" in err
     assert path.stat().st_size == size
     # a resume keeps the whole frames, keeps the damaged file, and runs the lost frame again
     messages = []
@@ -313,3 +313,14 @@ def test_a_replica_set_held_by_another_process_is_refused_before_anything_is_wri
     assert main(["run", str(run_file), "--out", str(folder), "--replicas", "2", "--quiet"]) == 2
     assert f"is in use by pid {process.pid}" in capsys.readouterr().err
     assert listing(folder) == before
+
+
+def test_a_trajectory_read_while_its_run_writes_a_frame_is_said_to_be_in_progress(finished_run, holder, capsys):
+    _, out = finished_run
+    folder, process = holder  # stands for the run writing into its folder
+    shutil.copy(out / "trajectory.gsd", folder / "trajectory.gsd")
+    path = folder / "trajectory.gsd"
+    os.truncate(path, path.stat().st_size - 2000)
+    assert main(["analyze", str(folder), "--frames", "-1", "--out", str(out / "analysis")]) == 0
+    err = capsys.readouterr().err
+    assert f"a run is writing it: pid {process.pid}" in err and "--resume" not in err

@@ -324,3 +324,20 @@ def test_a_trajectory_read_while_its_run_writes_a_frame_is_said_to_be_in_progres
     assert main(["analyze", str(folder), "--frames", "-1", "--out", str(out / "analysis")]) == 0
     err = capsys.readouterr().err
     assert f"a run is writing it: pid {process.pid}" in err and "--resume" not in err
+
+
+def test_a_signal_while_the_figures_are_drawn_lets_them_finish_and_keeps_the_run_complete(tmp_path):
+    from dipolewire.errors import RunStopped
+
+    spec = from_dict(tiny_document(drying={"hold": "0 ns", "front_speed": "5 nm/ns"}))
+    drawn = []
+
+    def figures(result):
+        os.kill(os.getpid(), signal.SIGTERM)  # as a batch system's stop would, half-way through the figures
+        drawn.append(result.out_dir)
+
+    with pytest.raises(RunStopped, match="after the last frame; the run is complete") as stopped:
+        execute(spec, tmp_path / "run", progress=False, log=quiet, finish=figures)
+    assert stopped.value.exit_status == 128 + signal.SIGTERM and drawn == [tmp_path / "run"]
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "completed"
+    assert not (tmp_path / "run" / ".engine").exists()

@@ -180,6 +180,20 @@ def cosine_fade_slope(x, width):
     return np.where(inside, -0.5 * np.pi / width * np.sin(np.pi * np.clip(x / width, 0.0, 1.0)), 0.0)
 
 
+def quadratic_fade(x, width):
+    """1 for x ≤ 0, 1 − 2(x/w)² up to w/2, 2(1 − x/w)² up to w, 0 beyond: a smooth step (no units) made of
+    two parabolas, so that it is a sum of three truncated quadratics (R − x)²₊ with knots 0, w/2 and w, the
+    form HOOMD-blue's wall potentials evaluate exactly (:mod:`dipolewire.engines.hoomd_walls`)."""
+    s = np.clip(np.asarray(x, dtype=float) / width, 0.0, 1.0)
+    return np.where(s < 0.5, 1.0 - 2.0 * s * s, 2.0 * (1.0 - s) ** 2)
+
+
+def quadratic_fade_slope(x, width):
+    """d(quadratic_fade)/dx (1/nm)."""
+    s = np.clip(np.asarray(x, dtype=float) / width, 0.0, 1.0)
+    return np.where(s < 0.5, -4.0 * s, -4.0 * (1.0 - s)) / width
+
+
 @dataclass(frozen=True)
 class LigandShell:
     """Repulsion of compressed ligand shells, with an optional attraction between shells in contact.
@@ -317,7 +331,7 @@ class InterfaceWell(_OnMovingPlane):
 
     A body centre a distance h (nm) below the plane z = ``reference`` + ``height``(t) has energy
     −``depth`` (zJ) when h ≤ ``contact`` (nm; the cluster's surface touches the interface), fading to 0
-    with :func:`cosine_fade` over ``range`` (nm) further down. Acts on body centres only.
+    with :func:`quadratic_fade` over ``range`` (nm) further down. Acts on body centres only.
     """
 
     name: str
@@ -330,8 +344,8 @@ class InterfaceWell(_OnMovingPlane):
 
     def energy(self, depth_below_nm):
         """Energy (zJ) of a body centre ``depth_below_nm`` (nm) below the plane."""
-        return -self.depth * cosine_fade(np.asarray(depth_below_nm) - self.contact, self.range)
+        return -self.depth * quadratic_fade(np.asarray(depth_below_nm) - self.contact, self.range)
 
     def force_up(self, depth_below_nm):
         """Force along +z (zJ/nm) on a body centre ``depth_below_nm`` (nm) below the plane."""
-        return -self.depth * cosine_fade_slope(np.asarray(depth_below_nm) - self.contact, self.range)
+        return -self.depth * quadratic_fade_slope(np.asarray(depth_below_nm) - self.contact, self.range)

@@ -13,10 +13,9 @@ Translation of the model's declaration (:mod:`dipolewire.interactions`):
 - dynamics: ``md.methods.Brownian`` on the body centres with the body's γt = 3πηd and isotropic
   γr = πηd³ (overdamped; LAMMPS integrates the same frictions with inertial Langevin, and the
   long-time Dt and Dr are the same Stokes–Einstein values);
-- ``harmonic_wall``: applied by a ``md.force.Custom`` on bead surfaces (HOOMD has no harmonic wall);
-  the planes follow the timestep exactly.
-  This is the one piece of Python in HOOMD-blue's step loop: about 0.1 ms per step on a CPU, 39 % of
-  the demo's loop (docs/performance.md); periodic bulk boxes (``drying.walls = false``) have none.
+- ``harmonic_wall`` and ``interface_well``: ``md.external.wall.Mie`` forces with n = −2, m = −1, which
+  are exact truncated quadratics (:mod:`dipolewire.engines.hoomd_walls`); moving planes are placed
+  between run segments, never more than 0.01 nm from the model's plane. No Python runs per step.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ import numpy as np
 from ..errors import InputError
 from ..units import COULOMB_ZJ_NM
 from .base import Engine, Start
+from .hoomd_walls import HoomdWalls
 
 #: Neighbour-list buffer (nm): the fastest measured for the demo and a 10^4-cluster fluid
 #: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
@@ -108,76 +108,6 @@ def point_dipole_interactions(positions, dipoles, eps_r=1.0, cutoff=10.0, kappa_
     return float(dipole.energy), np.array(dipole.forces), np.array(dipole.torques)
 
 
-def _plane_of_time(wall, timestep_ns):
-    """z (nm) of a wall's plane as a function of the step, in plain floats (called every step)."""
-    ramp, reference = wall.height, wall.reference
-    if not wall.moves:
-        z = float(wall.z(0.0))
-        return lambda step: z
-    return lambda step: reference + max(ramp.end, ramp.start - ramp.speed * (step * timestep_ns))
-
-
-class _HarmonicWalls:
-    """Factory for the declared harmonic walls on bead surfaces (a HOOMD custom force)."""
-
-    @staticmethod
-    def create(hoomd, walls, radius_by_typeid, timestep_ns):
-        # (sign of the force, stiffness zJ/nm², plane z(step)) per wall; upper walls push down
-        planes = [(-1.0 if w.side == "upper" else 1.0, w.stiffness, _plane_of_time(w, timestep_ns)) for w in walls]
-
-        class HarmonicWalls(hoomd.md.force.Custom):
-            def __init__(self):
-                super().__init__(aniso=False)
-                self.radius = np.asarray(radius_by_typeid, dtype=float)
-                self.bead = (self.radius > 0).astype(float)  # 0 for the body centres
-
-            def set_forces(self, timestep):
-                # called every step (HOOMD has no harmonic wall): NumPy on local arrays, one write each
-                with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
-                    typeid = snap.particles.typeid
-                    r, bead = self.radius[typeid], self.bead[typeid]
-                    z = np.asarray(snap.particles.position[:, 2])
-                    force = energy = 0.0
-                    for sign, k, plane in planes:
-                        # overlap (nm) of the bead surfaces beyond the plane
-                        overlap = (z + r - plane(timestep)) if sign < 0 else (plane(timestep) + r - z)
-                        overlap = np.maximum(overlap, 0.0) * bead
-                        force = force + sign * k * overlap
-                        energy = energy + 0.5 * k * (overlap * overlap)
-                    out.force[:, 2] = force
-                    out.potential_energy[:] = energy
-
-        return HarmonicWalls()
-
-
-class _InterfaceWells:
-    """Factory for the declared interface wells on body centres (a HOOMD custom force)."""
-
-    @staticmethod
-    def create(hoomd, wells, centre_typeids, timestep_ns):
-        planes = [(well, _plane_of_time(well, timestep_ns)) for well in wells]
-        centres = np.asarray(centre_typeids)
-
-        class InterfaceWells(hoomd.md.force.Custom):
-            def __init__(self):
-                super().__init__(aniso=False)
-
-            def set_forces(self, timestep):
-                with self._state.cpu_local_snapshot as snap, self.cpu_local_force_arrays as out:
-                    centre = np.isin(snap.particles.typeid, centres)
-                    z = np.asarray(snap.particles.position[:, 2])
-                    force = np.zeros(len(z))
-                    energy = np.zeros(len(z))
-                    for well, plane in planes:
-                        below = plane(timestep) - z
-                        force += np.where(centre, well.force_up(below), 0.0)
-                        energy += np.where(centre, well.energy(below), 0.0)
-                    out.force[:, 2] = force
-                    out.potential_energy[:] = energy
-
-        return InterfaceWells()
-
-
 class HoomdEngine(Engine):
     """One run of a :class:`~dipolewire.model.Model` on HOOMD-blue (the protocol of :class:`Engine`)."""
 
@@ -193,6 +123,7 @@ class HoomdEngine(Engine):
         self.device_name = "gpu" if isinstance(self.device, self.hoomd.device.GPU) else "cpu"
         self.sim = None
         self._forces = {}
+        self._walls = None
 
     @property
     def version(self) -> str:
@@ -304,23 +235,21 @@ class HoomdEngine(Engine):
         return dipole
 
     def _walls_harmonic_wall(self, walls):
-        """The harmonic walls as one ``md.force.Custom`` on the bead surfaces."""
-        body = self.model.body
-        radius = [0.0] * len(body.center_types) + [b.outer_radius for b in body.beads]
-        return _HarmonicWalls.create(self.hoomd, walls, radius, self.model.dynamics.timestep)
+        """The harmonic walls as ``Mie`` wall forces on the bead surfaces (:mod:`.hoomd_walls`)."""
+        return self._walls.add_harmonic_walls(walls)
 
     def _walls_interface_well(self, wells):
-        """The interface wells as one ``md.force.Custom`` on the body centres."""
-        centres = list(range(len(self.model.body.center_types)))
-        return _InterfaceWells.create(self.hoomd, wells, centres, self.model.dynamics.timestep)
+        """The interface wells as ``Mie`` wall forces on the body centres (:mod:`.hoomd_walls`)."""
+        return self._walls.add_interface_wells(wells)
 
     def _attach(self, rigid) -> None:
         hoomd, m = self.hoomd, self.model
         body = m.body
         nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
         self._forces = {term.kind: self.translation(term)(term, nlist) for term in m.pair_terms}
+        self._walls = HoomdWalls(hoomd, m)
         for kind, walls in self.kinds(m.walls).items():
-            self._forces[kind] = self.translation(kind, "walls")(walls)
+            self.translation(kind, "walls")(walls)
         brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
         for a in body.types:
             brownian.gamma[a] = body.gamma_t
@@ -330,10 +259,11 @@ class HoomdEngine(Engine):
             integrate_rotational_dof=True,
             rigid=rigid,
             methods=[brownian],
-            forces=list(self._forces.values()),
+            forces=list(self._forces.values()) + self._walls.forces,
         )
         self.sim.operations.integrator = integrator
         self.set_permittivity(float(m.permittivity(self.sim.timestep * m.dynamics.timestep)))
+        self._walls.place(self.sim.timestep)
         self.sim.run(0)
 
     # --- running ----------------------------------------------------------------------------
@@ -346,13 +276,14 @@ class HoomdEngine(Engine):
                 dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
 
     def _run(self, steps: int, continuing: bool) -> None:
-        self.sim.run(steps)  # HOOMD-blue continues a run exactly in any case
+        # HOOMD-blue continues a run exactly in any case; the segments lie on a grid of absolute steps
+        self._walls.run(self.sim, steps)
 
     def snapshot(self):
         from ..trajectory import Snapshot
 
         m = self.model
-        energy = sum(float(f.energy) for f in self._forces.values())
+        energy = sum(float(f.energy) for f in self._forces.values()) + self._walls.energy
         dipole_energy = float(self._forces["point_dipole"].energy)
         snap = self.sim.state.get_snapshot()
         if self.rank != 0:

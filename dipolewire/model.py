@@ -54,6 +54,16 @@ from .interactions import (
 from .spec import RunSpec
 from .units import kT_zJ
 
+
+@dataclass(frozen=True)
+class HeldPermittivity(FilmPermittivity):
+    """εr of a film that starts at its final height: ``dry`` at every height and time (the film does not thin,
+    so the solvent fraction of :class:`~dipolewire.interactions.FilmPermittivity` has no range to run over)."""
+
+    def of_height(self, height_nm):
+        return np.full_like(np.asarray(height_nm, dtype=float), self.dry)
+
+
 #: Inertial damping time in timesteps (see module docstring).
 DAMPING_STEPS = 10.0
 #: Margin (nm) between the highest interface wall plane and the top of the box.
@@ -116,12 +126,20 @@ class Model:
             gamma_r=self.gamma_r,
         )
 
-        self.box_length = spec.amount.box_length  # nm
-        self.initial_height = spec.amount.film_height  # nm
+        self.box_length, self.box_width = spec.amount.sides  # nm, along x and y
+        #: where the run starts when it skips the dilute part of the drying (:mod:`dipolewire.film_start`)
+        self.start = spec.start
+        self.initial_height = spec.amount.film_height if self.start is None else self.start.film_height  # nm
         self.final_height = d.final_height  # nm
         self.front_speed = d.front_speed  # nm/ns
-        self.film = Ramp(self.initial_height, self.final_height, self.front_speed)
-        self.permittivity = FilmPermittivity(s.eps_r, d.eps_r_dry, self.film)
+        if self.start is not None and self.initial_height <= self.final_height:
+            # a film that starts at its final height holds there, at the dry film's εr
+            self.film = Ramp(self.final_height, self.final_height, 0.0)
+            self.permittivity = HeldPermittivity(d.eps_r_dry, d.eps_r_dry, self.film)
+        else:
+            self.film = Ramp(self.initial_height, self.final_height, self.front_speed)
+            wet = s.eps_r if self.start is None else self.start.permittivity  # εr at the initial height
+            self.permittivity = FilmPermittivity(wet, d.eps_r_dry, self.film)
         # room below the substrate and above the interface for the walls' harmonic ranges, and more
         # than a dipole cut-off between the film and its z image (HOOMD-blue boxes are periodic in z)
         margin = max(BOX_MARGIN_NM, n.dipole_cutoff + 1.0 - 2 * WALL_RANGE_NM)
@@ -131,7 +149,7 @@ class Model:
         else:  # periodic bulk: the "film" fills the box
             self.box_height = self.initial_height
             self.substrate_z = -0.5 * self.box_height
-        self.box = Box(self.box_length, self.box_length, self.box_height, periodic_z=not d.walls)
+        self.box = Box(self.box_length, self.box_width, self.box_height, periodic_z=not d.walls)
 
         steric_epsilon = n.steric_epsilon_kT * self.kT  # zJ
         hypotheses = spec.hypotheses
@@ -242,8 +260,9 @@ class Model:
 
     @property
     def peclet(self) -> float:
-        """Pe = v·H0/Dt: drying speed against diffusion across the initial film."""
-        return self.front_speed * self.initial_height / self.Dt
+        """Pe = v·H0/Dt: drying speed against diffusion across the initial film (``amount.film_height``, also
+        when a ``[start]`` begins thinner: the drying it starts part-way through)."""
+        return self.front_speed * self.spec.amount.film_height / self.Dt
 
     def film_height(self, time_ns):
         """Height H(t) (nm) of the evaporation interface above the substrate."""
@@ -289,14 +308,22 @@ class Model:
 
     def check_room(self) -> tuple[int, int, float]:
         """The initial film's lattice of sites (one cluster each): sites per side, layers and the height (nm)
-        the centres span; refuses a film without a site for every cluster (before anything is written)."""
+        the centres span; refuses a film without a site for every cluster (before anything is written), naming
+        ``start.film_height`` for a film that starts thin, else ``amount``."""
         d, L = self.diameter, self.box_length
         per_side = int(L // (1.02 * d))
         # centres from substrate + d/2 to interface − d/2; a periodic box repeats every H
         z_room = self.initial_height - d if self.walls else self.initial_height - 1.02 * d
-        layers = int(z_room // (1.02 * d)) + 1
+        layers = max(int(z_room // (1.02 * d)) + 1, 0)
         sites = per_side * per_side * layers
         if per_side < 1 or sites < self.N:
+            if self.start is not None:
+                raise InputError(
+                    "start.film_height",
+                    f"cannot place {self.N} clusters without overlaps in a film {self.initial_height:.4g} nm thick "
+                    f"(room for {sites}: {per_side} × {per_side} sites of {1.02 * d:.4g} nm in {layers} layer(s), a "
+                    f"layer needing {d:.4g} nm); start from a thicker film, or use fewer clusters or a wider box",
+                )
             raise InputError(
                 "amount",
                 f"cannot place {self.N} clusters without overlaps in the initial film "
@@ -304,13 +331,26 @@ class Model:
             )
         return per_side, layers, z_room
 
+    def check_start(self) -> None:
+        """Refuse, before anything is written, a start whose clusters have no room (a start from another run's
+        frame copies bodies that already have theirs)."""
+        if self.start is None or not self.start.tiled:
+            self.check_room()
+
     def initial_configuration(self, rng: np.random.Generator):
-        """Non-overlapping random bodies in the initial film.
+        """Non-overlapping random bodies in the initial film (at ``start.film_height`` for a run that starts
+        thin), or the tiled bodies of a start from another run's frame (``rng`` unused).
 
         Centres sit on a randomly filled, jittered lattice of spacing ≥ d (so no two bodies
         overlap), with uniformly random orientations. Returns ``(positions (N, 3) nm,
         orientations (N, 4), chirality (N,) 0 = R / 1 = S)``, numbered by :meth:`spatial_order`.
         """
+        if self.start is not None and self.start.tiled:
+            from .film_start import tiled_bodies
+
+            positions, orientations, chirality = tiled_bodies(self)
+            order = self.spatial_order(positions)
+            return positions[order], orientations[order], chirality[order].astype(np.int32)
         d, L = self.diameter, self.box_length
         per_side, layers, z_room = self.check_room()
         sites = per_side * per_side * layers
@@ -363,16 +403,25 @@ class Model:
     def summary_lines(self) -> list[str]:
         """What a researcher should see before a run starts."""
         s = self.spec
-        lam_wet, lam_dry = self.coupling(s.solvent.eps_r), self.coupling(s.drying.eps_r_dry)
-        return [
+        eps_start = float(self.permittivity(0.0))
+        if self.start is not None and self.start.tiled:  # no solution: the clusters per area of the frame
+            amount = f"{self.N / (self.box_length * self.box_width):.4g} clusters/nm²"
+        else:
+            amount = f"{s.amount.concentration_mM:.3g} mM"
+        lam_wet, lam_dry = self.coupling(eps_start), self.coupling(s.drying.eps_r_dry)
+        lines = [
             f"{self.N} × {s.cluster.preset} ({s.cluster.chirality}), μ = {s.cluster.dipole:.4f} e·nm, "
             f"d = {self.diameter:g} nm, in {s.solvent.preset or 'custom solvent'} at {s.solvent.temperature:g} K",
             f"film {self.initial_height:.4g} nm → {self.final_height:.4g} nm over {self.box_length:.4g} nm × "
-            f"{self.box_length:.4g} nm ({s.amount.concentration_mM:.3g} mM), front {self.front_speed:.4g} nm/ns, "
-            f"Pe = {self.peclet:.3g}",
-            f"εr {s.solvent.eps_r:g} → {s.drying.eps_r_dry:g}: λ = {lam_wet:.2f} → {lam_dry:.2f}; "
+            f"{self.box_width:.4g} nm ({amount}), front {self.front_speed:.4g} nm/ns, Pe = {self.peclet:.3g}",
+            f"εr {eps_start:.4g} → {s.drying.eps_r_dry:g}: λ = {lam_wet:.2f} → {lam_dry:.2f}; "
             f"Dt = {self.Dt:.4g} nm²/ns, Dr = {self.Dr:.4g} /ns",
             f"{self.total_time:.4g} ns in {self.total_steps} steps of {self.timestep:.3g} ns, "
             f"{self.n_segments + 1} frames",
             self.dipole_cutoff_report(),
         ]
+        if self.start is not None:
+            from .film_start import describe
+
+            lines.insert(1, describe(self))
+        return lines

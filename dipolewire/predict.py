@@ -297,14 +297,14 @@ def end_state(model) -> dict:
     """The run's end state: film height (nm), box side (nm), clusters, εr, and densities (1/nm², 1/nm³)."""
     t = model.total_time
     height = float(model.film_height(t))
-    L = model.box_length
+    area = model.box.lx * model.box.ly  # nm²
     return {
         "clusters": model.N,
-        "box_nm": L,
+        "box_nm": model.box_length,
         "height_nm": height,
         "eps_r": float(model.permittivity(t)),
-        "rho_2d": model.N / L**2,
-        "rho_3d": model.N / (L**2 * height),
+        "rho_2d": model.N / area,
+        "rho_3d": model.N / (area * height),
     }
 
 

@@ -61,7 +61,7 @@ def plan(spec) -> RunPlan:
     from .model import Model
 
     model = Model(spec)
-    model.check_room()  # every cluster has a place in the initial film
+    model.check_start()  # every cluster has a place in the initial film
     return RunPlan(
         clusters=model.N,
         steps=int(model.total_steps),

@@ -69,7 +69,8 @@ def check_output(out_dir: Path, overwrite: bool) -> None:
 
 
 def fresh_start(model, seed: int) -> Start:
-    """Frame 0 of a new run: the model's random initial film for ``seed``."""
+    """Frame 0 of a new run: the model's random initial film for ``seed`` (at ``start.film_height`` for a run that
+    starts thin), or the tiled frame of a start from another run (:mod:`dipolewire.film_start`)."""
     import numpy as np
 
     positions, orientations, chirality = model.initial_configuration(np.random.default_rng(seed))
@@ -260,6 +261,10 @@ class RunRecord:
             "peclet": model.peclet,
             "spec_sha256": hashlib.sha256(spec.to_toml().encode()).hexdigest(),
         }
+        if spec.start is not None:  # where a run that skips the dilute drying began
+            from .film_start import record
+
+            self.info["start"] = record(model)
         if start is not None:  # a resumed run keeps its history
             previous = self._previous()
             if isinstance(previous.get("started"), str):

@@ -118,18 +118,31 @@ def derived_geometry(
 
 @dataclass(frozen=True)
 class AmountSpec:
-    """How many clusters in what volume: film height H0 (nm) over a square L × L (nm) base.
+    """How many clusters in what volume: film height H0 (nm) over a square L × L (nm) base, or an L × W base
+    (``box_width`` W along y, nm) for a run that starts from a frame tiled nx × ny (:class:`StartSpec`).
     ``given_concentration``: the concentration as the run file wrote it (e.g. "0.5 mg/mL"), a record."""
 
     clusters: int
     film_height: float
     box_length: float
     given_concentration: str | None = field(default=None, compare=False)
+    box_width: float | None = None  # None: a square base
+
+    @property
+    def sides(self) -> tuple[float, float]:
+        """(L along x, W along y) of the base (nm)."""
+        return self.box_length, self.box_length if self.box_width is None else self.box_width
+
+    @property
+    def area(self) -> float:
+        """Area of the base (nm²)."""
+        lx, ly = self.sides
+        return lx * ly
 
     @property
     def concentration(self) -> float:
         """Initial number density in nm⁻³."""
-        return self.clusters / (self.box_length**2 * self.film_height)
+        return self.clusters / (self.area * self.film_height)
 
     @property
     def concentration_mM(self) -> float:
@@ -188,6 +201,34 @@ class NumericsSpec:
 
 
 @dataclass(frozen=True)
+class StartSpec:
+    """Where a run starts when it skips the dilute part of the drying (the ``[start]`` table; see
+    :mod:`dipolewire.film_start`).
+
+    ``film_height`` (nm) and ``permittivity`` (εr): the film at time 0. ``from_run`` None: the clusters are placed at
+    random without overlaps in that film. Otherwise the trajectory (an absolute path) whose frame ``frame`` (index
+    ≥ 0) is tiled ``replicate`` = (nx, ny) times in x and y, and the film's height and εr are that frame's;
+    ``source_digest`` is the SHA-256 of the frame's bodies (:func:`~dipolewire.film_start.frame_digest`), and
+    ``source_clusters``, ``source_box`` ((lx, ly) nm) and ``source_time`` (ns) describe the frame.
+    """
+
+    film_height: float
+    permittivity: float
+    from_run: str | None = None
+    frame: int | None = None
+    replicate: tuple[int, int] = (1, 1)
+    source_digest: str | None = None
+    source_clusters: int | None = field(default=None, compare=False)
+    source_box: tuple[float, float] | None = field(default=None, compare=False)
+    source_time: float | None = field(default=None, compare=False)
+
+    @property
+    def tiled(self) -> bool:
+        """True for a start from a frame of another run, False for clusters placed at random."""
+        return self.from_run is not None
+
+
+@dataclass(frozen=True)
 class RunSpec:
     name: str
     cluster: ClusterSpec
@@ -197,6 +238,7 @@ class RunSpec:
     numerics: NumericsSpec
     hypotheses: HypothesesSpec = field(default_factory=HypothesesSpec)
     source: str | None = field(default=None, compare=False)
+    start: StartSpec | None = None  # None: the film starts dilute, at amount.film_height
 
     def replace(self, section: str, **changes) -> RunSpec:
         """A copy with some fields of one section changed (used by CLI overrides)."""
@@ -212,7 +254,7 @@ class RunSpec:
 # --- reading -----------------------------------------------------------------------------
 
 _SECTIONS = {
-    "": {"name", "cluster", "amount", "solvent", "drying", "numerics", "hypotheses"},
+    "": {"name", "cluster", "amount", "solvent", "drying", "numerics", "hypotheses", "start"},
     "cluster": {
         "preset",
         "dipole",
@@ -247,6 +289,8 @@ _SECTIONS = {
         "interface_adsorption",
         "interface_adsorption_range",
     },
+    # source_digest: a record in resolved files (see _start)
+    "start": {"film_height", "permittivity", "from_run", "frame", "replicate", "source_digest"},
     "numerics": {
         "timestep",
         "dipole_cutoff",
@@ -277,10 +321,13 @@ def load(path) -> RunSpec:
 
 
 def from_dict(document: dict, source: str | None = None) -> RunSpec:
-    """Validate a run-file document (as parsed from TOML) into a :class:`RunSpec`."""
+    """Validate a run-file document (as parsed from TOML) into a :class:`RunSpec`.
+
+    ``source`` is the run file's path: a relative ``start.from_run`` is read from the run file's folder (from the
+    current folder without one)."""
     check_finite(document)
     _check_keys(document, "")
-    for section in ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses"):
+    for section in ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses", "start"):
         value = document.get(section, {})
         if not isinstance(value, dict):
             raise InputError(section, "must be a table, e.g. [" + section + "]")
@@ -291,12 +338,31 @@ def from_dict(document: dict, source: str | None = None) -> RunSpec:
 
     cluster = _cluster(document.get("cluster", {}))
     solvent = _solvent(document.get("solvent", {}))
-    amount = _amount(document.get("amount", {}), cluster)
-    drying = _drying(document.get("drying", {}), cluster, solvent, amount)
-    numerics = _numerics(document.get("numerics", {}), cluster, solvent, amount, drying)
+    start_table = document.get("start")
+    frame = None
+    if start_table is not None and "from_run" in start_table:
+        frame = _source_frame(start_table, source)
+        if "amount" in document:
+            raise InputError(
+                "amount",
+                f"a run that starts from another run's frame takes its clusters and box from that frame "
+                f"({frame.clusters} clusters over {frame.box[0]:.4g} nm × {frame.box[1]:.4g} nm, tiled by "
+                "start.replicate); remove [amount]",
+            )
+        amount = _tiled_amount(start_table, frame)
+    else:
+        amount = _amount(document.get("amount", {}), cluster)
+    start_height = None
+    if start_table is not None:
+        start_height = frame.film_height if frame is not None else _start_height(start_table)
+    drying = _drying(document.get("drying", {}), cluster, solvent, amount, start_height, tiled=frame is not None)
+    start = None
+    if start_table is not None:
+        start = _start(start_table, document, cluster, solvent, amount, drying, frame)
+    numerics = _numerics(document.get("numerics", {}), cluster, solvent, amount, drying, start)
     _check_front_speed(document.get("drying", {}), cluster, solvent, amount, drying, numerics)
     hypotheses = _hypotheses(document.get("hypotheses", {}), solvent)
-    return RunSpec(name, cluster, amount, solvent, drying, numerics, hypotheses, source=source)
+    return RunSpec(name, cluster, amount, solvent, drying, numerics, hypotheses, source=source, start=start)
 
 
 def check_finite(value, where: str = "") -> None:
@@ -537,7 +603,160 @@ def _check_record(table, amount: AmountSpec) -> None:
         )
 
 
-def _drying(table, cluster, solvent, amount) -> DryingSpec:
+# --- [start]: a run that begins part-way through the drying ------------------------------------------
+
+#: Heights (nm) closer than this are one height: a start "at the final height" need not match it to the last bit.
+HEIGHT_TOLERANCE_NM = 1e-6
+#: Largest tiling along x or y of a start from another run's frame.
+MAX_REPLICATE = 1000
+
+
+def _start_height(table) -> float:
+    """``start.film_height`` (nm) of a start that places its clusters at random."""
+    if "film_height" not in table:
+        raise InputError(
+            "start",
+            'give film_height (a film already that thin, e.g. "2.11 nm") or from_run (a frame of another run, '
+            'e.g. "demo")',
+        )
+    return _quantity(table, "film_height", "length", "start")
+
+
+def _replicate(table) -> tuple[int, int]:
+    """``start.replicate``: (nx, ny), each 1 … :data:`MAX_REPLICATE`."""
+    value = table.get("replicate", [1, 1])
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        or not all(1 <= v <= MAX_REPLICATE for v in value)
+    ):
+        raise InputError(
+            "start.replicate",
+            f"must be two whole numbers [nx, ny], each 1 … {MAX_REPLICATE} (the copies along x and y), got {value!r}",
+        )
+    return int(value[0]), int(value[1])
+
+
+def _source_frame(table, source: str | None):
+    """The frame a ``start.from_run`` names (:class:`~dipolewire.film_start.SourceFrame`)."""
+    from .film_start import read_source
+
+    from_run = table["from_run"]
+    if not isinstance(from_run, str) or not from_run.strip():
+        raise InputError("start.from_run", f"must be a run folder or a trajectory file, got {from_run!r}")
+    frame = table.get("frame", -1)
+    if isinstance(frame, bool) or not isinstance(frame, int):
+        raise InputError("start.frame", f"must be a whole number (a frame index; -1: the last), got {frame!r}")
+    base = Path(source).resolve().parent if source else Path.cwd()
+    return read_source(from_run, frame, base)
+
+
+def _tiled_amount(table, frame) -> AmountSpec:
+    """The clusters and box of a run that starts from ``frame`` tiled ``start.replicate`` times."""
+    nx, ny = _replicate(table)
+    lx, ly = nx * frame.box[0], ny * frame.box[1]
+    return AmountSpec(
+        clusters=nx * ny * frame.clusters,
+        film_height=frame.film_height,
+        box_length=lx,
+        box_width=None if ly == lx else ly,
+    )
+
+
+def _start(table, document, cluster, solvent, amount, drying, frame) -> StartSpec:
+    """The ``[start]`` table: a film at ``film_height`` with clusters placed at random, or ``frame`` (a
+    :class:`~dipolewire.film_start.SourceFrame`) of another run, tiled."""
+    final = drying.final_height
+    if frame is not None:
+        return _tiled_start(table, document, cluster, drying, frame)
+    for key in ("frame", "replicate", "source_digest"):
+        if key in table:
+            raise InputError(
+                f"start.{key}", "belongs to a start from another run's frame: give start.from_run, or remove it"
+            )
+    height = _start_height(table)
+    if not drying.walls:
+        raise InputError(
+            "start.film_height",
+            "needs a film (drying.walls = true): a periodic bulk box has no film height to start part-way down",
+        )
+    if abs(height - final) <= HEIGHT_TOLERANCE_NM:
+        height = final
+    if not final <= height <= amount.film_height:
+        raise InputError(
+            "start.film_height",
+            f"must be between drying.final_height ({final:.4g} nm) and amount.film_height ({amount.film_height:.4g} "
+            f"nm), the heights the film passes through as it dries, got {table['film_height']!r}",
+        )
+    from .interactions import FilmPermittivity, Ramp
+
+    schedule = FilmPermittivity(solvent.eps_r, drying.eps_r_dry, Ramp(amount.film_height, final, drying.front_speed))
+    permittivity = float(schedule.of_height(height))
+    if "permittivity" in table:
+        permittivity = float(_number(table, "permittivity", "start", default=None, minimum=1.0))
+        if height == final and permittivity != drying.eps_r_dry:
+            raise InputError(
+                "start.permittivity",
+                f"the film starts at its final height, where εr is drying.eps_r_dry ({drying.eps_r_dry:g}); set "
+                f"drying.eps_r_dry instead, got {table['permittivity']!r}",
+            )
+    return StartSpec(film_height=height, permittivity=permittivity)
+
+
+def _tiled_start(table, document, cluster, drying, frame) -> StartSpec:
+    """A start from ``frame`` tiled ``start.replicate`` times: the records of a resolved file checked against the
+    frame, and the frame's run checked to have modelled the same clusters."""
+    from .film_start import check_compatible
+
+    if "film_height" in table:
+        recorded = _quantity(table, "film_height", "length", "start")
+        if abs(recorded - frame.film_height) > HEIGHT_TOLERANCE_NM:
+            raise InputError(
+                "start.film_height",
+                f"is the frame's ({frame.film_height:.6g} nm) in a start from another run's frame, not "
+                f"{table['film_height']!r}; remove it",
+            )
+    if "permittivity" in table:
+        recorded = _number(table, "permittivity", "start", default=None, minimum=1.0)
+        if abs(recorded - frame.eps_r) > 1e-9 * frame.eps_r:
+            raise InputError(
+                "start.permittivity",
+                f"is the frame's ({frame.eps_r:.6g}) in a start from another run's frame, not {recorded!r}; remove it "
+                "(a film at its final height takes drying.eps_r_dry)",
+            )
+    if "source_digest" in table:
+        recorded = table["source_digest"]
+        if not isinstance(recorded, str):
+            raise InputError(
+                "start.source_digest", f"must be text (a record written in resolved files), got {recorded!r}"
+            )
+        if recorded != frame.digest:
+            raise InputError(
+                "start.source_digest",
+                f"frame {frame.index} of {frame.trajectory} is not the one this run started from (its bodies' "
+                "SHA-256 differs from the record): the source run was changed or replaced",
+            )
+    check_compatible(frame, cluster, document.get("drying", {}).get("walls", True))
+    height = frame.film_height
+    if abs(height - drying.final_height) <= HEIGHT_TOLERANCE_NM:
+        height = drying.final_height
+    return StartSpec(
+        film_height=height,
+        permittivity=frame.eps_r,
+        from_run=str(frame.trajectory),
+        frame=frame.index,
+        replicate=_replicate(table),
+        source_digest=frame.digest,
+        source_clusters=frame.clusters,
+        source_box=(frame.box[0], frame.box[1]),
+        source_time=frame.time,
+    )
+
+
+def _drying(table, cluster, solvent, amount, start_height: float | None = None, tiled: bool = False) -> DryingSpec:
+    """The ``[drying]`` table; ``start_height`` (nm): the film height a ``[start]`` begins at (None: no start),
+    ``tiled``: the start is another run's frame, whose film height is also ``amount.film_height``."""
     from .physics import translational_diffusion
 
     d = cluster.hydrodynamic_diameter
@@ -556,12 +775,19 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
             "drying.final_height",
             f"must be at least the widest ligated hemisphere ({widest:.4g} nm), so that a dried monolayer fits",
         )
-    if final >= amount.film_height:
+    if tiled and final > start_height + HEIGHT_TOLERANCE_NM:
+        raise InputError(
+            "drying.final_height",
+            f"must be at most the film height of the frame the run starts from ({start_height:.4g} nm: "
+            f"start.from_run), got {table.get('final_height', f'{final:g} nm')!r}",
+        )
+    if not tiled and final >= amount.film_height:
         raise InputError(
             "drying.final_height",
             f"must be below the initial film height ({amount.film_height:.4g} nm)",
         )
-    thinnest = final if speed > 0 else amount.film_height
+    held = amount.film_height if start_height is None else start_height  # the film's height if nothing dries
+    thinnest = final if speed > 0 else held
     packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.box_length**2 * thinnest)
     if packing > RANDOM_CLOSE_PACKING:
         raise InputError(
@@ -573,6 +799,11 @@ def _drying(table, cluster, solvent, amount) -> DryingSpec:
     hold = _quantity(table, "hold", "time", "drying", default="0 ns", inclusive=True)
     if speed == 0 and hold <= 0:
         raise InputError("drying.hold", "must be > 0 when front_speed is 0 (a film at fixed height)")
+    if start_height is not None and start_height <= final + HEIGHT_TOLERANCE_NM and hold <= 0:
+        raise InputError(
+            "drying.hold",
+            f"must be > 0 when the run starts at the final height ({final:.4g} nm): nothing dries, the hold is the run",
+        )
     walls = table.get("walls", True)
     if not isinstance(walls, bool):
         raise InputError("drying.walls", f"must be true or false, got {walls!r}")
@@ -676,7 +907,7 @@ def _hypotheses(table, solvent: SolventSpec) -> HypothesesSpec:
     return HypothesesSpec(**values)
 
 
-def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
+def _numerics(table, cluster, solvent, amount, drying, start: StartSpec | None = None) -> NumericsSpec:
     raw_dt = table.get("timestep", "auto")
     if raw_dt == "auto":
         timestep = default_timestep(cluster, solvent)
@@ -693,10 +924,11 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     cutoff = _quantity(table, "dipole_cutoff", "length", "numerics", default=f"{3 * d!r} nm")
     if cutoff <= d:
         raise InputError("numerics.dipole_cutoff", f"must exceed the contact distance {d:g} nm")
-    if cutoff > amount.box_length / 2:
+    if cutoff > min(amount.sides) / 2:
+        shorter = "" if amount.box_width is None else ", its shorter side's"
         raise InputError(
             "numerics.dipole_cutoff",
-            f"must be at most half the box length ({amount.box_length / 2:.4g} nm)",
+            f"must be at most half the box length ({min(amount.sides) / 2:.4g} nm{shorter})",
         )
     if not drying.walls and cutoff > amount.film_height / 2:
         raise InputError(
@@ -706,7 +938,7 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     interval = _quantity(table, "output_interval", "time", "numerics", default="1 ns")
     if interval < timestep:
         raise InputError("numerics.output_interval", f"must be at least one timestep ({timestep:.3g} ns)")
-    drying_time, duration = drying_duration(amount, drying), run_duration(amount, drying)
+    drying_time, duration = drying_duration(amount, drying, start), run_duration(amount, drying, start)
     if interval > duration * (1 + 1e-9):
         raise InputError(
             "numerics.output_interval",
@@ -737,16 +969,18 @@ def _numerics(table, cluster, solvent, amount, drying) -> NumericsSpec:
     )
 
 
-def drying_duration(amount: AmountSpec, drying: DryingSpec) -> float:
-    """Time (ns) the interface takes to descend from the initial to the final film height (0: no drying)."""
-    if drying.front_speed <= 0:
+def drying_duration(amount: AmountSpec, drying: DryingSpec, start: StartSpec | None = None) -> float:
+    """Time (ns) the interface takes to descend from the initial film height (the ``start``'s if given) to the final
+    one (0: no drying)."""
+    height = amount.film_height if start is None else start.film_height
+    if drying.front_speed <= 0 or height <= drying.final_height:
         return 0.0
-    return (amount.film_height - drying.final_height) / drying.front_speed
+    return (height - drying.final_height) / drying.front_speed
 
 
-def run_duration(amount: AmountSpec, drying: DryingSpec) -> float:
-    """Simulated time (ns) of a run: the drying, then the hold."""
-    return drying_duration(amount, drying) + drying.hold
+def run_duration(amount: AmountSpec, drying: DryingSpec, start: StartSpec | None = None) -> float:
+    """Simulated time (ns) of a run: the drying (from the ``start`` if given), then the hold."""
+    return drying_duration(amount, drying, start) + drying.hold
 
 
 def _check_front_speed(table, cluster, solvent, amount, drying, numerics) -> None:
@@ -777,8 +1011,8 @@ def _q(value: float, unit: str) -> str:
     return f"{float(value)!r} {unit}"
 
 
-def _resolved_document(spec: RunSpec) -> dict:
-    c, a, s, d, n, h = spec.cluster, spec.amount, spec.solvent, spec.drying, spec.numerics, spec.hypotheses
+def cluster_document(c: ClusterSpec) -> dict:
+    """The resolved ``[cluster]`` table of ``c``: every value in internal units with its unit."""
     cluster = {
         "preset": c.preset,
         "dipole": _q(c.dipole, "e*nm"),
@@ -797,6 +1031,12 @@ def _resolved_document(spec: RunSpec) -> dict:
         cluster["partner_core_diameter"] = _q(c.partner_core_diameter, "nm")
         cluster["partner_shell"] = _q(c.partner_shell, "nm")
         cluster["core_separation"] = _q(c.core_separation, "nm")
+    return cluster
+
+
+def _resolved_document(spec: RunSpec) -> dict:
+    c, a, s, d, n, h = spec.cluster, spec.amount, spec.solvent, spec.drying, spec.numerics, spec.hypotheses
+    cluster = cluster_document(c)
     solvent = {
         "viscosity": _q(s.viscosity, "mPa*s"),
         "eps_r": s.eps_r,
@@ -804,7 +1044,7 @@ def _resolved_document(spec: RunSpec) -> dict:
     }
     if s.preset is not None:
         solvent = {"preset": s.preset, **solvent}
-    return {
+    document = {
         "name": spec.name,
         "cluster": cluster,
         "amount": {
@@ -842,3 +1082,16 @@ def _resolved_document(spec: RunSpec) -> dict:
             "interface_adsorption_range": _q(h.interface_adsorption_range, "nm"),
         },
     }
+    start = spec.start
+    if start is not None:
+        document["start"] = {"film_height": _q(start.film_height, "nm"), "permittivity": start.permittivity}
+        if start.tiled:  # the clusters and box come from the frame: no [amount]
+            del document["amount"]
+            document["start"] = {
+                "from_run": start.from_run,
+                "frame": start.frame,
+                "replicate": list(start.replicate),
+                **document["start"],
+                "source_digest": start.source_digest,
+            }
+    return document

@@ -24,7 +24,7 @@ from dipolewire.cli import main
 
 DOCS = Path(__file__).parents[1] / "docs" / "input-checks.md"
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
-RUN_SECTIONS = ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses")
+RUN_SECTIONS = ("cluster", "amount", "solvent", "drying", "numerics", "hypotheses", "start")
 
 
 @dataclass
@@ -82,6 +82,16 @@ def S(id, field, sweep, *, row=None, extra=(), table=None, **changes):
     return Case(
         f"study-{id}", ["study", "st.toml", *extra], field, {"st.toml": study_toml(sweep, **changes)}, row, table
     )
+
+
+def F(id, field, start, *, row=None, files=None, amount=False, **changes):
+    """A run-file case starting from the stored run's frame (in the folder ``src``): the tiny run file without
+    [amount] (unless ``amount``), its [start] ``start`` plus ``from_run = "src"``, and ``changes``."""
+    document = _drop_none(tiny_document(start={"from_run": "src", **start}, **changes))
+    if not amount:
+        del document["amount"]
+    files = {"bad.toml": tomli_w.dumps(document), "src": STORED, **(files or {})}
+    return Case(f"run-from-{id}", ["run", "bad.toml"], field, files, row)
 
 
 def O(id, argv, field, *, files=None, row=None, marks=()):  # noqa: E743 - O for option
@@ -326,6 +336,82 @@ CASES = [
         "hypotheses.interface_adsorption",
         cluster={"dipole_offset": "0.2 nm"},
         hypotheses={"interface_adsorption": "5 kT"},
+    ),
+    # --- start: a film already thin -------------------------------------------------------------------------
+    R("start-empty", "start", start={}),
+    R("start-only-permittivity", "start", start={"permittivity": 2.0}),
+    R("start-height-no-unit", "start.film_height", row="any quantity", start={"film_height": 2.11}),
+    R("start-height-below-final", "start.film_height", start={"film_height": "2 nm"}),
+    R("start-height-above-film", "start.film_height", start={"film_height": "20 nm"}),
+    R(
+        "start-height-in-a-periodic-box",
+        "start.film_height",
+        amount={"concentration": None, "film_height": "16 nm"},
+        drying={"front_speed": "0 nm/ns", "walls": False, "final_height": "4 nm"},
+        start={"film_height": "8 nm"},
+    ),
+    R(
+        "start-monolayer-full",
+        "start.film_height",
+        amount={"clusters": 60},
+        start={"film_height": "2.11 nm"},
+    ),
+    R("start-permittivity-below-1", "start.permittivity", start={"film_height": "5 nm", "permittivity": 0.5}),
+    R("start-permittivity-text", "start.permittivity", start={"film_height": "5 nm", "permittivity": "2"}),
+    R(
+        "start-permittivity-nan",
+        "start.permittivity",
+        row="any number",
+        start={"film_height": "5 nm", "permittivity": float("nan")},
+    ),
+    R(
+        "start-permittivity-at-final-height",
+        "start.permittivity",
+        start={"film_height": "2.11 nm", "permittivity": 2.6},
+    ),
+    R("start-frame-without-from-run", "start.frame", start={"film_height": "5 nm", "frame": 3}),
+    R("start-replicate-without-from-run", "start.replicate", start={"film_height": "5 nm", "replicate": [2, 2]}),
+    R("start-digest-without-from-run", "start.source_digest", start={"film_height": "5 nm", "source_digest": "ab"}),
+    R("start-hold-zero-at-final-height", "drying.hold", start={"film_height": "2.11 nm"}, drying={"hold": "0 ns"}),
+    # --- start: another run's frame, tiled --------------------------------------------------------------------
+    F("not-text", "start.from_run", {"from_run": 5}),
+    F("missing", "start.from_run", {"from_run": "nowhere"}),
+    F("folder-without-trajectory", "start.from_run", {"from_run": "empty"}, files={"empty/keep.txt": "x"}),
+    F(
+        "trajectory-without-spec",
+        "start.from_run",
+        {"from_run": "bare/trajectory.gsd"},
+        files={"bare/trajectory.gsd": STORED_TRAJECTORY.read_bytes()},
+    ),
+    F("not-a-trajectory", "start.from_run", {"from_run": "src/spec.toml"}),
+    F(
+        "types-not-its-specs",
+        "start.from_run",
+        {"from_run": "odd"},
+        files={
+            "odd/trajectory.gsd": STORED_TRAJECTORY.read_bytes(),
+            "odd/spec.toml": (DATA / "tiny-drying.toml").read_text().replace('"R-Au-Cu"', '"R-1"'),
+        },
+    ),
+    F("frame-outside", "start.frame", {"frame": 13}),
+    F("frame-text", "start.frame", {"frame": "last"}),
+    F("replicate-zero", "start.replicate", {"replicate": [0, 2]}),
+    F("replicate-one-number", "start.replicate", {"replicate": 2}),
+    F("replicate-huge", "start.replicate", {"replicate": [2000, 1]}),
+    F("digest-differs", "start.source_digest", {"source_digest": "0" * 64}),
+    F("digest-a-number", "start.source_digest", {"source_digest": 5}),
+    F("height-not-the-frames", "start.film_height", {"film_height": "3 nm"}),
+    F("permittivity-not-the-frames", "start.permittivity", {"permittivity": 2.0}),
+    F("beside-amount", "amount", {}, amount=True),
+    F("other-dipole", "cluster.dipole", {}, row="cluster.*", cluster={"dipole": "40 D"}),
+    F("other-chirality", "cluster.chirality", {}, row="cluster.*", cluster={"chirality": "R"}),
+    F("walls-differ", "drying.walls", {}, drying={"walls": False, "front_speed": "0 nm/ns"}),
+    F("final-height-above-frame", "drying.final_height", {}, drying={"final_height": "3 nm"}),
+    F(
+        "cutoff-beyond-half-the-narrow-side",
+        "numerics.dipole_cutoff",
+        {"replicate": [2, 1]},
+        numerics={"dipole_cutoff": "9 nm"},
     ),
     # --- dipolewire run's options -------------------------------------------------------------------------
     O("option-seed-zero", ["run", "good.toml", "--seed", "0"], "--seed", files=GOOD_RUN),

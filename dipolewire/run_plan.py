@@ -22,6 +22,53 @@ MAX_WALL_SECONDS_ONE_CORE = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
+class Throughput:
+    """A measured speed: ``hardware`` runs ``cluster_steps_per_second`` (None: never measured), and ``measured``
+    says where that number comes from."""
+
+    hardware: str
+    cluster_steps_per_second: float | None
+    measured: str
+
+    def wall_seconds(self, cluster_steps: float) -> float | None:
+        """Estimated wall time (s) of ``cluster_steps``; None where nothing was measured."""
+        if self.cluster_steps_per_second is None:
+            return None
+        return cluster_steps / self.cluster_steps_per_second
+
+    def describe(self, cluster_steps: float) -> str:
+        seconds = self.wall_seconds(cluster_steps)
+        if seconds is None:
+            return f"{self.hardware}: not measured"
+        rate = self.cluster_steps_per_second / 1e6
+        return f"{self.hardware} about {duration_text(seconds)} ({rate:.2g}e6 cluster-steps/s)"
+
+
+#: Runs of at least this many clusters also get the estimates of :data:`LARGE_RUN_THROUGHPUTS`: the sizes at which
+#: those were measured (10⁴–10⁵ clusters, where the demo's one-core speed above is too optimistic by ~1.8×).
+LARGE_RUN_CLUSTERS = 10_000
+#: Speeds of large films, each with its measurement. All from benchmarks/throughput.py (a chaining R-Au-Cu fluid,
+#: φ = 0.05, dipole cut-off 5.4 nm, the "cut" method) on the 2-core development machine, tabled in
+#: docs/performance.md ("Throughput and scaling"); a dense dry monolayer has more neighbours within the cut-off and
+#: the ligand-shell model one more pair term, so real runs may be slower, to a factor of ~2.
+LARGE_RUN_THROUGHPUTS = (
+    Throughput(
+        "one core",
+        0.84e6,
+        "LAMMPS, 1 rank × 1 thread at 10⁵ clusters: 0.93e6, 0.84e6 and 0.79e6 cluster-steps/s, the median "
+        "(benchmarks/results/throughput-1.json, throughput-2.json, throughput-large.json)",
+    ),
+    Throughput(
+        "2 cores (LAMMPS, 2 OpenMP threads or 2 MPI ranks)",
+        1.4e6,
+        "LAMMPS at 10⁵ clusters: 2 ranks × 1 thread 1.48e6 and 1.35e6, 1 rank × 2 threads 1.42e6 and 1.39e6 "
+        "cluster-steps/s, median 1.4e6 (benchmarks/results/throughput-1.json, throughput-2.json)",
+    ),
+    Throughput("GPU", None, "no GPU has been measured (docs/performance.md: no GPU was available)"),
+)
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """The work a run plans: ``steps`` timesteps of ``clusters`` clusters, written as ``frames`` frames (the
     first included); ``simulated_ns`` = drying (``drying_ns``) + hold (``hold_ns``), at ``timestep_ns``."""
@@ -46,13 +93,23 @@ class RunPlan:
         """Estimated wall time (s) on one core, at :data:`CLUSTER_STEPS_PER_SECOND`."""
         return self.cluster_steps / CLUSTER_STEPS_PER_SECOND
 
+    @property
+    def large(self) -> bool:
+        """Whether the run is large enough for :data:`LARGE_RUN_THROUGHPUTS` to apply."""
+        return self.clusters >= LARGE_RUN_CLUSTERS
+
     def describe(self) -> str:
-        """One line: the planned steps and the estimated wall time."""
-        return (
+        """One line: the planned steps and the estimated wall time; for a large run (:attr:`large`) a second line
+        with the wall times on one core, 2 cores and a GPU from :data:`LARGE_RUN_THROUGHPUTS`."""
+        line = (
             f"planned: {self.steps:.4g} steps of {self.clusters} clusters ({self.simulated_ns:.4g} ns at "
             f"{self.timestep_ns:.3g} ns, {self.frames} frames), about {duration_text(self.wall_seconds)} on one core "
             f"(at {CLUSTER_STEPS_PER_SECOND:.2g} cluster-steps/s; faster with threads or MPI ranks)"
         )
+        if not self.large:
+            return line
+        estimates = "; ".join(t.describe(self.cluster_steps) for t in LARGE_RUN_THROUGHPUTS)
+        return f"{line}\n  at this size, from LAMMPS measured at 10⁵ clusters (docs/performance.md): {estimates}"
 
 
 def plan(spec) -> RunPlan:

@@ -2,7 +2,8 @@
 
 What is checked: the fields and their records (the refusals are in test_bad_inputs.py), that clusters placed in a
 thin film sit inside it without overlaps, that a tiled frame is exactly nx·ny copies of the original moved by whole
-cells, and that short runs from each kind of start complete and write valid trajectories (and resume).
+cells, that the run plan of a large film states its wall time on 2 cores and no GPU number, and that short runs from
+each kind of start complete and write valid trajectories (and resume).
 """
 
 import json
@@ -23,6 +24,7 @@ from dipolewire.runner import execute, fresh_start
 from dipolewire.spec import from_dict, load
 from dipolewire.trajectory import LOG, centers, logged, open_trajectory, validate
 
+RUNS = Path(__file__).parents[1] / "runs"
 #: The stored run's last frame: 40 clusters over 16 nm × 16 nm dried to 2.11 nm at εr 1.5 (tests/data).
 STORED_LAST = 12
 
@@ -219,6 +221,37 @@ def test_a_tiled_start_refuses_other_clusters_naming_the_field(tmp_path, changes
     source = _run_without_spec(tmp_path)
     with pytest.raises(InputError, match=rf"^{field}: must be the same as in the run the start is tiled from"):
         from_dict(tiled_document(source, **changes))
+
+
+# --- the plan of a large film -----------------------------------------------------------------------------------
+
+
+def test_the_large_wire_film_is_the_demos_dry_film_over_a_square_micrometre():
+    demo, large = load(RUNS / "demo.toml"), load(RUNS / "wires-large.toml")
+    demo_model, model = Model(demo), Model(large)
+    assert model.box.lx >= 1000 and model.box.ly >= 1000
+    coverage = demo.amount.clusters / demo.amount.box_length**2
+    assert large.amount.clusters / large.amount.box_length**2 == pytest.approx(coverage, rel=1e-5)
+    assert large.start.film_height == demo_model.final_height == model.final_height
+    assert large.start.permittivity == demo.drying.eps_r_dry
+    model.check_start()  # a monolayer has room for them
+    plan = run_plan.plan(large)
+    run_plan.check(plan)  # within the 7-day limit without --force
+    two_cores = run_plan.LARGE_RUN_THROUGHPUTS[1]
+    assert two_cores.wall_seconds(plan.cluster_steps) <= 24 * 3600
+    assert plan.frames <= 30
+
+
+def test_a_large_run_plan_states_two_cores_and_says_the_gpu_is_not_measured():
+    plan = run_plan.plan(load(RUNS / "wires-large.toml"))
+    text = plan.describe()
+    first, second = text.splitlines()
+    assert first.startswith("planned: ") and "on one core" in first
+    assert "2 cores (LAMMPS, 2 OpenMP threads or 2 MPI ranks) about " in second
+    assert "(1.4e6 cluster-steps/s)" in second and second.endswith("GPU: not measured")
+    for throughput in run_plan.LARGE_RUN_THROUGHPUTS:
+        assert "benchmarks/results/" in throughput.measured or throughput.cluster_steps_per_second is None
+    assert len(run_plan.plan(load(RUNS / "demo.toml")).describe().splitlines()) == 1  # small runs: one line
 
 
 # --- short runs from each kind of start -------------------------------------------------------------------------

@@ -68,6 +68,10 @@ class HeldPermittivity(FilmPermittivity):
 DAMPING_STEPS = 10.0
 #: Margin (nm) between the highest interface wall plane and the top of the box.
 BOX_MARGIN_NM = 2.0
+#: Room (nm) beyond the largest cut-off that a neighbour list may search (HOOMD-blue's buffer is 0.8 nm, LAMMPS's
+#: skin 0.5 nm): a film box is at least twice the dipole cut-off plus this high, because HOOMD-blue's lists look no
+#: further than half the box along z, which is periodic there (a film started thin would otherwise be too low).
+NEIGHBOR_ROOM_NM = 1.0
 #: Range (nm) of the harmonic interface and substrate potentials beyond contact: the barrier
 #: energy there is k·range²/2, hundreds of kT at the default stiffness.
 WALL_RANGE_NM = 3.0
@@ -144,7 +148,9 @@ class Model:
         # than a dipole cut-off between the film and its z image (HOOMD-blue boxes are periodic in z)
         margin = max(BOX_MARGIN_NM, n.dipole_cutoff + 1.0 - 2 * WALL_RANGE_NM)
         if d.walls:
-            self.box_height = self.initial_height + 2 * WALL_RANGE_NM + margin  # nm
+            self.box_height = max(
+                self.initial_height + 2 * WALL_RANGE_NM + margin, 2 * (n.dipole_cutoff + NEIGHBOR_ROOM_NM)
+            )  # nm
             self.substrate_z = -0.5 * self.box_height + WALL_RANGE_NM  # nm
         else:  # periodic bulk: the "film" fills the box
             self.box_height = self.initial_height

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 from dipolewire import engines, film_start, run_plan
 from dipolewire.errors import InputError
 from dipolewire.geometry import rotate
-from dipolewire.model import Model
+from dipolewire.model import NEIGHBOR_ROOM_NM, Model
 from dipolewire.runner import execute, fresh_start
 from dipolewire.spec import from_dict, load
 from dipolewire.trajectory import LOG, centers, logged, open_trajectory, validate
@@ -83,6 +83,8 @@ def test_a_film_at_its_final_height_holds_at_the_dry_permittivity():
     assert [float(model.film_height(t)) for t in (0.0, 1.0, 2.0)] == [2.11, 2.11, 2.11]
     assert [float(model.permittivity(t)) for t in (0.0, 2.0)] == [1.5, 1.5]
     assert not any(wall.moves for wall in model.walls)
+    # tall enough for HOOMD-blue's neighbour lists, which search no further than half the (periodic) box in z
+    assert model.box.lz >= 2 * (spec.numerics.dipole_cutoff + NEIGHBOR_ROOM_NM)
     with pytest.raises(InputError, match="start.permittivity: the film starts at its final height"):
         from_dict(film_document("2.11 nm", start={"permittivity": 2.6}))
 

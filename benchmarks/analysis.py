@@ -1,7 +1,7 @@
 """Analysis speed: frames per second of the full frame analysis (chains, spacings, order) for
-N = 10⁴ and 10⁵ clusters, on one core.
+N = 10⁴, 10⁵ and 10⁶ clusters, on one core.
 
-    python benchmarks/analysis.py [--sizes 10000 100000] [--json benchmarks/analysis.json]
+    python benchmarks/analysis.py [--sizes 10000 100000 1000000] [--json benchmarks/analysis.json]
 
 The frame is a dipolewire GSD frame of a chaining fluid's initial state (φ = 0.05), written with
 the trajectory writer, so the timing includes reading the clusters from the frame.
@@ -39,7 +39,7 @@ def frame_of(clusters: int, path: Path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000, 1000000])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", default=str(Path(__file__).with_name("analysis.json")))
     args = parser.parse_args()

@@ -1,8 +1,8 @@
 """Throughput and scaling: particle-steps per second against the number of clusters, per engine,
 with LAMMPS on 1 and 2 MPI ranks and with 2 OpenMP threads.
 
-    python benchmarks/throughput.py [--sizes 1000 10000 100000] [--engines lammps hoomd] [--serial] [--repeats 1]
-                                    [--json benchmarks/throughput.json]
+    python benchmarks/throughput.py [--sizes 1000 10000 100000 1000000] [--engines lammps hoomd] [--serial]
+                                    [--repeats 1] [--json benchmarks/throughput.json]
 
 Each case is a fresh `dipolewire run` of a periodic chaining fluid (φ = 0.05, λ = 3.9) in a subprocess;
 the rate is steps × clusters / wall time of the run loop (run.json), set-up excluded, and the scaling
@@ -49,12 +49,13 @@ def run_case(engine, clusters, steps, ranks=1, threads=1):
 
 
 def steps_for(clusters):
-    return max(200, int(2_000_000 / clusters))
+    # about 2e6 cluster-steps a case, at least 200 steps; 50 at 10^6 clusters (a step takes ~1 s on one core)
+    return 50 if clusters >= 1_000_000 else max(200, int(2_000_000 / clusters))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     parser.add_argument("--engines", nargs="+", choices=["lammps", "hoomd"], help="default: all installed")
     parser.add_argument("--serial", action="store_true", help="one rank and one thread only")
     parser.add_argument("--repeats", type=int, default=1, help="rounds over all cases, each fitted on its own")

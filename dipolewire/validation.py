@@ -59,9 +59,8 @@ BOND_LENGTH_TOLERANCE = 0.01
 #: measured noise): 4.4 % for 6 µs, 14 % for 600 ns. A well of 2.7 kT instead of 3 kT lowers the exact
 #: fraction by 5.9 %, one of 2 kT by 22 %.
 ADSORPTION_ERROR_600_NS = 0.046
-#: Samples (every 0.05 ns) of the adsorption check: 6 µs on LAMMPS (about 80 s); 600 ns on HOOMD-blue,
-#: whose walls and well are evaluated in Python every step (600 ns take about 10 minutes on one core).
-ADSORPTION_SAMPLES = {"lammps": 120_000, "hoomd": 12_000}
+#: Samples (every 0.05 ns) of the adsorption check: 6 µs on each engine (about 80 s on LAMMPS).
+ADSORPTION_SAMPLES = {"lammps": 120_000, "hoomd": 120_000}
 
 
 def adsorption_tolerance(samples: int, interval_ns: float = 0.05) -> float:

@@ -239,11 +239,12 @@ def test_adsorbed_fraction_is_the_exact_one_on_lammps(tmp_path):
     assert chi2 < 15 + 5 * np.sqrt(30), chi2
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # about 100 s
 def test_adsorbed_fraction_is_the_exact_one_on_hoomd(tmp_path):
-    """As on LAMMPS, 600 ns (slow: HOOMD-blue evaluates the walls and the well in Python every step)."""
+    """As on LAMMPS, over 2.4 µs: HOOMD-blue's noise stream differs, and 600 ns of it (about 120 visits to
+    the well) gave χ² = 56 with seed 3 while 6 µs matched the exact histogram in every bin (|z| ≤ 1.8)."""
     pytest.importorskip("hoomd")
-    exact_fraction, z, chi2 = _height_check("hoomd", tmp_path, 12000)
+    exact_fraction, z, chi2 = _height_check("hoomd", tmp_path, 48000)
     assert abs(z) < 4, z
     assert chi2 < 15 + 5 * np.sqrt(30), chi2
 

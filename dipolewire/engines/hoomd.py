@@ -10,9 +10,9 @@ Translation of the model's declaration (:mod:`dipolewire.interactions`):
 - ``wca``: ``md.pair.LJ`` cut at 2^(1/6)σ and shifted;
 - ``point_dipole``: ``md.pair.aniso.Dipole`` on the central particles, A = e²/(4π ε0 εr) =
   230.708/εr zJ·nm/e², κ = 0; the dipole must sit at the body centre;
-- dynamics: ``md.methods.Brownian`` on the body centres with the body's γt = 3πηd and isotropic
-  γr = πηd³ (overdamped; LAMMPS integrates the same frictions with inertial Langevin, and the
-  long-time Dt and Dr are the same Stokes–Einstein values);
+- dynamics: ``md.methods.Langevin`` on the body centres with the body's γt = 3πηd and isotropic
+  γr = πηd³, mass M = γt·τ and inertia I = γr·τ: the inertial Langevin dynamics LAMMPS integrates
+  (``fix rigid … langevin``), so both engines solve the same equations (model.py, "Dynamics convention");
 - ``harmonic_wall`` and ``interface_well``: ``md.external.wall.Mie`` forces with n = −2, m = −1, which
   are exact truncated quadratics (:mod:`dipolewire.engines.hoomd_walls`); moving planes are placed
   between run segments, never more than 0.01 nm from the model's plane. No Python runs per step.
@@ -30,6 +30,16 @@ from .hoomd_walls import HoomdWalls
 #: Neighbour-list buffer (nm): the fastest measured for the demo and a 10^4-cluster fluid
 #: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
 NLIST_BUFFER_NM = 0.8
+
+#: HOOMD-blue neighbour list class, and whether the dipoles (cut off at ~6 nm, between body centres) get a
+#: list of their own so that the bead contacts (~2.5 nm) are not searched in dipole-sized cells.
+NLIST_KIND = "Tree"
+NLIST_SPLIT = True
+LONG_RANGE_KINDS = ("point_dipole",)
+
+#: Cluster-steps between HOOMD-blue calls on the grid of :attr:`HoomdEngine.call_grid` (about 3 s on one
+#: CPU core; each call adds one force evaluation).
+CALL_GRID_CLUSTER_STEPS = 2_000_000
 
 #: Points of the ligand-shell pair table (nm spacing ≈ cut-off / points).
 SHELL_TABLE_POINTS = 2000
@@ -245,20 +255,28 @@ class HoomdEngine(Engine):
     def _attach(self, rigid) -> None:
         hoomd, m = self.hoomd, self.model
         body = m.body
-        nlist = hoomd.md.nlist.Cell(buffer=NLIST_BUFFER_NM, exclusions=("body",))
-        self._forces = {term.kind: self.translation(term)(term, nlist) for term in m.pair_terms}
+        lists = {}  # one neighbour list per range: short bead contacts apart from the long dipole cut-off
+
+        def nlist_for(term):
+            key = "long" if term.kind in LONG_RANGE_KINDS and NLIST_SPLIT else "short"
+            if key not in lists:
+                lists[key] = getattr(hoomd.md.nlist, NLIST_KIND)(buffer=NLIST_BUFFER_NM, exclusions=("body",))
+            return lists[key]
+
+        self._forces = {term.kind: self.translation(term)(term, nlist_for(term)) for term in m.pair_terms}
         self._walls = HoomdWalls(hoomd, m)
         for kind, walls in self.kinds(m.walls).items():
             self.translation(kind, "walls")(walls)
-        brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
+        # inertial, as on LAMMPS: the snapshot gives each body M = γt·τ and I = γr·τ
+        langevin = hoomd.md.methods.Langevin(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
         for a in body.types:
-            brownian.gamma[a] = body.gamma_t
-            brownian.gamma_r[a] = (body.gamma_r,) * 3
+            langevin.gamma[a] = body.gamma_t
+            langevin.gamma_r[a] = (body.gamma_r,) * 3
         integrator = hoomd.md.Integrator(
             dt=m.dynamics.timestep,
             integrate_rotational_dof=True,
             rigid=rigid,
-            methods=[brownian],
+            methods=[langevin],
             forces=list(self._forces.values()) + self._walls.forces,
         )
         self.sim.operations.integrator = integrator
@@ -275,9 +293,16 @@ class HoomdEngine(Engine):
             for b in types[i:]:
                 dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
 
+    @property
+    def call_grid(self) -> int:
+        """HOOMD-blue recomputes the forces when a run call starts, without the Langevin torques of the step
+        before, so calls end on a grid of absolute steps that depends on the model alone: about
+        :data:`CALL_GRID_CLUSTER_STEPS` cluster-steps, 20–1000 steps."""
+        return int(min(1000, max(20, round(CALL_GRID_CLUSTER_STEPS / self.model.N))))
+
     def _run(self, steps: int, continuing: bool) -> None:
-        # HOOMD-blue continues a run exactly in any case; the segments lie on a grid of absolute steps
-        self._walls.run(self.sim, steps)
+        # calls end on the wall segments' grid and on call_grid, both of absolute steps
+        self._walls.run(self.sim, steps, self.call_grid)
 
     def snapshot(self):
         from ..trajectory import Snapshot

@@ -98,6 +98,7 @@ class _Plane:
     """One plane of a HOOMD-blue wall force: which force and slot, and where it goes (lab z, nm)."""
 
     force: object
+    index: int  # in the force's list of walls
     wall: object  # the model's plane term (its z(t))
     offset: float  # HOOMD-blue plane minus model plane (nm)
     normal: float  # +1: the active side is above; −1: below
@@ -120,13 +121,19 @@ class HoomdWalls:
         self.steps = segment_steps(model.walls, self.timestep)
 
     def add_harmonic_walls(self, walls) -> list:
-        """One ``Mie`` wall force per :class:`~dipolewire.interactions.HarmonicWall`, on the bead types; its
-        HOOMD-blue plane stands one wall range outside the model's plane, so the energy is harmonic for
-        overlaps up to the bead radius plus that range (LAMMPS stops a run beyond one range)."""
-        added = []
+        """``Mie`` wall forces on the bead types, one per stiffness and range (the substrate and the interface
+        share one, each its own plane); a HOOMD-blue plane stands one wall range outside the model's, so
+        the energy is harmonic for overlaps up to the bead radius plus that range (LAMMPS stops a run
+        beyond one range)."""
+        groups = {}
         for wall in walls:
-            sign = 1.0 if wall.side == "lower" else -1.0
-            added.append(self._add(wall, harmonic_wall_terms(wall, self._radius, wall.range), -sign * wall.range, sign))
+            groups.setdefault((wall.stiffness, wall.range), []).append(wall)
+        added = []
+        for group in groups.values():
+            planes = [
+                (w, -w.range if w.side == "lower" else w.range, 1.0 if w.side == "lower" else -1.0) for w in group
+            ]
+            added.append(self._add(planes, harmonic_wall_terms(group[0], self._radius, group[0].range)))
         return added
 
     def add_interface_wells(self, wells) -> list:
@@ -135,17 +142,19 @@ class HoomdWalls:
         added = []
         for well in wells:
             for term in interface_well_terms(well):
-                added.append(self._add(well, {c: term for c in self._centres}, 0.0, -1.0))
+                added.append(self._add([(well, 0.0, -1.0)], {c: term for c in self._centres}))
         return added
 
-    def _add(self, wall, terms: dict, offset: float, normal: float):
-        plane = _Plane(None, wall, offset, normal)
-        force = self.hoomd.md.external.wall.Mie(walls=[self._geometry(plane, float(wall.z(0.0)))])
+    def _add(self, planes, terms: dict):
+        """A ``Mie`` wall force with ``terms`` per type on ``planes``: (model term, offset nm, normal ±1)."""
+        entries = [_Plane(None, k, wall, offset, normal) for k, (wall, offset, normal) in enumerate(planes)]
+        force = self.hoomd.md.external.wall.Mie(walls=[self._geometry(e, float(e.wall.z(0.0))) for e in entries])
         for t in self._types:
             force.params[t] = terms[t].mie_parameters() if t in terms else dict(NO_TERM)
-        plane.force = force
+        for entry in entries:
+            entry.force = force
         self.forces.append(force)
-        self._planes.append(plane)
+        self._planes.extend(entries)
         return force
 
     def _geometry(self, plane: _Plane, z_model: float):
@@ -168,18 +177,18 @@ class HoomdWalls:
             z_model = float(plane.wall.z(time))
             if z_model + plane.offset != plane.z:
                 # in place: reassigning the list would refill HOOMD-blue's fixed wall buffer
-                plane.force.walls[0] = self._geometry(plane, z_model)
+                plane.force.walls[plane.index] = self._geometry(plane, z_model)
 
-    def run(self, sim, steps: int) -> None:
-        """``sim.run(steps)`` in segments, the planes moved between them (Python once per segment)."""
+    def run(self, sim, steps: int, grid: int = 0) -> None:
+        """``sim.run(steps)`` in calls that end on every multiple of the segment length and of ``grid``
+        (absolute steps; 0: none), the planes moved between them (Python once per call)."""
         step, end = int(sim.timestep), int(sim.timestep) + int(steps)
-        if not self.moving:
-            self.place(step)
-            sim.run(steps)
-            return
         while step < end:
             self.place(step)
-            stop = min(end, (step // self.steps + 1) * self.steps)
+            stop = end
+            for every in (self.steps, grid):
+                if every > 0:
+                    stop = min(stop, (step // every + 1) * every)
             sim.run(stop - step)
             step = stop
 

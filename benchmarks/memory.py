@@ -3,7 +3,8 @@
     python benchmarks/memory.py [--sizes 1000 10000 100000 1000000] [--json benchmarks/memory.json]
 
 Each measurement is a fresh Python process; its peak RSS (ru_maxrss) includes the interpreter and the
-engine library.
+engine library. A run is the periodic fluid on LAMMPS for 20 steps (the peak is reached in its set-up and
+first step), the analysis that of its trajectory.
 """
 
 import argparse

@@ -96,6 +96,58 @@ def settings(data):
         print(f"- HOOMD-blue walls: {row['us_per_step']:.0f} µs per step, {100 * row['share']:.1f} % of the run loop")
 
 
+def engines_demo(data):
+    print("| pair | LAMMPS loop (s) | HOOMD-blue CPU loop (s) | HOOMD-blue / LAMMPS |")
+    print("|---|---|---|---|")
+    for k, (row, ratio) in enumerate(zip(data["pairs"], data["ratios"], strict=True)):
+        print(f"| {k + 1} | {row['lammps_s']:.2f} | {row['hoomd_s']:.2f} | {ratio:.3f} |")
+    print(f"\nmedian {data['median_ratio']:.3f}, range {min(data['ratios']):.3f}–{max(data['ratios']):.3f}")
+    p = data.get("profile")
+    if p:
+        print(
+            f"\nprofile: {p['steps']} steps, loop {p['loop_s']:.2f} s, "
+            f"in Simulation.run {p['in_simulation_run_s']:.2f} s "
+            f"({p['simulation_run_calls']} calls); Python inside run {p['python_per_step_us']:.2f} µs/step "
+            f"({p['python_callbacks']}); between calls {p['between_calls_per_step_us']:.2f} µs/step"
+        )
+
+
+def large_film(rows):
+    print("| engine | ranks × threads | clusters | steps | loop (s) | set-up (s) | cluster-steps/s |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {ENGINE[row['engine']]} | {row['ranks']} × {row['threads']} | {row['clusters']:,} | {row['steps']} "
+            f"| {row['loop_s']:.1f} | {row['setup_s']:.1f} | {row['cluster_steps_per_s'] / 1e6:.2f}e6 |".replace(
+                ",", " "
+            )
+        )
+
+
+def lammps_profile(rows):
+    sections = [k for k in ("Pair", "Neigh", "Comm", "Modify", "Output", "Other") if rows[0].get(k) is not None]
+    print("| section | " + " | ".join(f"{r['clusters']:,} clusters".replace(",", " ") for r in rows) + " |")
+    print("|---|" + "---|" * len(rows))
+    for key in (*sections, "total"):
+        print(f"| {key} | " + " | ".join(f"{1e3 * r[key] / r['clusters']:.3f}" for r in rows) + " |")
+    print("\n(µs per cluster-step)")
+
+
+def memory(rows):
+    print("| clusters | run (MiB) | analysis (MiB) |")
+    print("|---|---|---|")
+    for row in rows:
+        print(f"| {row['clusters']:,} | {row['run_MiB']:.0f} | {row['analysis_MiB']:.0f} |".replace(",", " "))
+    if len(rows) >= 2:
+        a, b = rows[-2], rows[-1]
+        dn = b["clusters"] - a["clusters"]
+        between = f"{a['clusters']:,} and {b['clusters']:,}".replace(",", " ")
+        print(
+            f"\nper cluster between {between}: run {1024 * (b['run_MiB'] - a['run_MiB']) / dn:.2f} KiB, "
+            f"analysis {1024 * (b['analysis_MiB'] - a['analysis_MiB']) / dn:.2f} KiB"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", default=str(Path(__file__).with_name("results")))
@@ -124,12 +176,26 @@ def main():
         print("\n## Large systems\n")
         throughput([large])
         exponents([large])
-    for name, key in (("analysis.json", "Analysis"), ("memory.json", "Memory")):
+    million = _load(args.results, "throughput-million.json")
+    if million:
+        print("\n## Throughput to 10⁶ clusters\n")
+        throughput([million])
+        exponents([million])
+    for title, name, render in (
+        ("HOOMD-blue against LAMMPS on the drying system", "engines_demo.json", engines_demo),
+        ("The micrometre film", "large_film.json", large_film),
+        ("LAMMPS's timing breakdown", "lammps_profile.json", lammps_profile),
+        ("Memory", "memory.json", memory),
+    ):
         data = _load(args.results, name)
         if data:
-            print(f"\n## {key}\n")
-            for row in data:
-                print("| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+            print(f"\n## {title}\n")
+            render(data)
+    data = _load(args.results, "analysis.json")
+    if data:
+        print("\n## Analysis\n")
+        for row in data:
+            print("| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
 
 
 if __name__ == "__main__":

@@ -857,9 +857,10 @@ def _check_dipole_size(dipole: float, geometry: ClusterGeometry, given) -> None:
 MAX_HYPOTHESIS_DEPTH_KT = 50.0
 MAX_HYPOTHESIS_RANGE_NM = 2.0
 
-#: Largest timestep, as a multiple of the default: at 2.8× the default, HOOMD-blue's Brownian integrator
-#: already broadens the sampled bond-length distribution of two R-Au-Cu clusters by 6 standard errors in
-#: 2 µs, while at the default it matches the exact two-body distribution (tests/test_ligand_shell.py).
+#: Largest timestep, as a multiple of the default: at 2.8× the default, an overdamped Brownian integrator
+#: (HOOMD-blue's, used by earlier versions) already broadened the sampled bond-length distribution of two
+#: R-Au-Cu clusters by 6 standard errors in 2 µs, while at the default both engines match the exact two-body
+#: distribution (tests/test_ligand_shell.py).
 TIMESTEP_CAP = 2.5
 
 

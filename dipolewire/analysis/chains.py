@@ -112,8 +112,6 @@ class Chains(Compute):
         chosen = np.array(sorted(chosen, key=lambda k: (i[k], j[k])), dtype=np.int64)
         self._bonds = np.column_stack([i[chosen], j[chosen]]) if len(chosen) else np.zeros((0, 2), dtype=np.int64)
         self._bond_vectors = vectors[chosen] if len(chosen) else np.zeros((0, 3))
-        bond_vector = {(a, b): v for (a, b), v in zip(self._bonds.tolist(), self._bond_vectors, strict=True)}
-
         chains, rings = [], []
         seen = np.zeros(n, dtype=bool)
         for start in np.flatnonzero(behind < 0):  # open chains start where nothing is behind
@@ -135,28 +133,27 @@ class Chains(Compute):
         for c, members in enumerate(chains + rings):
             self._chain_id[members] = c
 
-        def contour(members, closed):
-            steps = list(zip(members[:-1], members[1:], strict=True)) + ([(members[-1], members[0])] if closed else [])
-            vecs = np.array([bond_vector[(a, b)] for a, b in steps]) if steps else np.zeros((0, 3))
-            return np.linalg.norm(vecs, axis=1).sum(), np.linalg.norm(vecs.sum(axis=0)) if len(vecs) else 0.0
-
-        measures = [contour(c, False) for c in chains]
-        self._contour = np.array([m[0] for m in measures])
-        self._end_to_end = np.array([m[1] for m in measures])
-        self._axis_angle = np.array([self._angle_of(c, bond_vector) for c in chains])
-        self._ring_contour = np.array([contour(r, True)[0] for r in rings])
+        # per chain, from its chosen bonds (a ring's closing bond included): contour length, end-to-end vector
+        n_open, total = len(chains), len(chains) + len(rings)
+        owner = self._chain_id[self._bonds[:, 0]]
+        contour = np.bincount(owner, weights=np.linalg.norm(self._bond_vectors, axis=1), minlength=total)
+        span = np.column_stack(
+            [np.bincount(owner, weights=self._bond_vectors[:, d], minlength=total)[:n_open] for d in range(3)]
+        )
+        self._contour = contour[:n_open]
+        self._end_to_end = np.linalg.norm(span, axis=1)
+        self._axis_angle = self._angles_of(span, np.array([len(c) for c in chains], dtype=np.int64))
+        self._ring_contour = contour[n_open:]
         self._n = n
         self._computed = True
         return self
 
     @staticmethod
-    def _angle_of(members, bond_vector):
-        """In-plane angle (degrees, −90…90] of a chain's end-to-end vector; NaN for monomers."""
-        if len(members) < 2:
-            return np.nan
-        v = sum(bond_vector[(a, b)] for a, b in zip(members[:-1], members[1:], strict=True))
-        angle = np.degrees(np.arctan2(v[1], v[0]))
-        return angle - 180.0 if angle > 90.0 else angle + 180.0 if angle <= -90.0 else angle
+    def _angles_of(span, sizes):
+        """In-plane angle (degrees, −90…90] of each chain's end-to-end vector ``span`` (n, 3); NaN for monomers."""
+        angle = np.degrees(np.arctan2(span[:, 1], span[:, 0]))
+        angle = np.where(angle > 90.0, angle - 180.0, np.where(angle <= -90.0, angle + 180.0, angle))
+        return np.where(sizes >= 2, angle, np.nan)
 
     # --- results -------------------------------------------------------------------------
 

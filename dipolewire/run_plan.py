@@ -47,24 +47,22 @@ class Throughput:
 #: Runs of at least this many clusters also get the estimates of :data:`LARGE_RUN_THROUGHPUTS`: the sizes at which
 #: those were measured (10⁴–10⁵ clusters, where the demo's one-core speed above is too optimistic by ~1.8×).
 LARGE_RUN_CLUSTERS = 10_000
-#: Speeds of large films, each with its measurement. All from benchmarks/throughput.py (a chaining R-Au-Cu fluid,
-#: φ = 0.05, dipole cut-off 5.4 nm, the "cut" method) on the 2-core development machine, tabled in
-#: docs/performance.md ("Throughput and scaling"); a dense dry monolayer has more neighbours within the cut-off and
-#: the ligand-shell model one more pair term, so real runs may be slower, to a factor of ~2.
+#: Speeds of large films, each with its measurement: benchmarks/large_film.py ran runs/wires-large.toml (146 484
+#: R-Au-Cu clusters in the dry monolayer, dipole cut-off 6 nm) for 200 steps on the 2-core development machine,
+#: tabled in docs/performance.md ("The micrometre film"); a film that is not yet dry, or a fluid, runs faster.
 LARGE_RUN_THROUGHPUTS = (
     Throughput(
         "one core",
-        0.84e6,
-        "LAMMPS, 1 rank × 1 thread at 10⁵ clusters: 0.93e6, 0.84e6 and 0.79e6 cluster-steps/s, the median "
-        "(benchmarks/results/throughput-1.json, throughput-2.json, throughput-large.json)",
+        0.77e6,
+        "LAMMPS, 1 rank × 1 thread on the 1 µm² dry film: 0.77e6 cluster-steps/s (benchmarks/results/large_film.json)",
     ),
     Throughput(
-        "2 cores (LAMMPS, 2 OpenMP threads or 2 MPI ranks)",
-        1.4e6,
-        "LAMMPS at 10⁵ clusters: 2 ranks × 1 thread 1.48e6 and 1.35e6, 1 rank × 2 threads 1.42e6 and 1.39e6 "
-        "cluster-steps/s, median 1.4e6 (benchmarks/results/throughput-1.json, throughput-2.json)",
+        "2 cores (LAMMPS, --threads 2)",
+        1.30e6,
+        "LAMMPS, 1 rank × 2 OpenMP threads on the 1 µm² dry film: 1.30e6 cluster-steps/s; 2 MPI ranks gave 1.22e6 "
+        "(benchmarks/results/large_film.json)",
     ),
-    Throughput("GPU", None, "no GPU has been measured (docs/performance.md: no GPU was available)"),
+    Throughput("GPU", None, "no GPU has measured dipolewire yet (docs/performance.md)"),
 )
 
 
@@ -109,7 +107,7 @@ class RunPlan:
         if not self.large:
             return line
         estimates = "; ".join(t.describe(self.cluster_steps) for t in LARGE_RUN_THROUGHPUTS)
-        return f"{line}\n  at this size, from LAMMPS measured at 10⁵ clusters (docs/performance.md): {estimates}"
+        return f"{line}\n  at this size, from LAMMPS measured on a 1 µm² dry film (docs/performance.md): {estimates}"
 
 
 def plan(spec) -> RunPlan:

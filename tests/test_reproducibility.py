@@ -1,4 +1,4 @@
-"""The same run file and seed give the same trajectory, bit for bit, as the stored reference.
+"""The same run file and seed give the same trajectory, bit for bit as stored (float32), as the stored reference.
 
 The digests in data/reference-digests.json were written by dipolewire with the ligand-shell cluster model;
 a change that alters what an engine integrates changes them (rewrite them then). They hold for

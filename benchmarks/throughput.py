@@ -2,7 +2,7 @@
 with LAMMPS on 1 and 2 MPI ranks and with 2 OpenMP threads.
 
     python benchmarks/throughput.py [--sizes 1000 10000 100000 1000000] [--engines lammps hoomd] [--serial]
-                                    [--repeats 1] [--json benchmarks/throughput.json]
+                                    [--device cpu] [--repeats 1] [--json benchmarks/throughput.json]
 
 Each case is a fresh `dipolewire run` of a periodic chaining fluid (φ = 0.05, λ = 3.9) in a subprocess;
 the rate is steps × clusters / wall time of the run loop (run.json), set-up excluded, and the scaling
@@ -25,8 +25,9 @@ from _systems import bulk_document, fixed_steps  # noqa: E402
 from dipolewire.engines import available  # noqa: E402
 
 
-def run_case(engine, clusters, steps, ranks=1, threads=1):
+def run_case(engine, clusters, steps, ranks=1, threads=1, device="cpu"):
     document = fixed_steps(bulk_document(engine, clusters, "1 ns", threads), steps)
+    document["numerics"]["device"] = device
     with tempfile.TemporaryDirectory() as tmp:
         run_file = Path(tmp) / "bench.toml"
         run_file.write_text(tomli_w.dumps(document))
@@ -58,6 +59,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     parser.add_argument("--engines", nargs="+", choices=["lammps", "hoomd"], help="default: all installed")
     parser.add_argument("--serial", action="store_true", help="one rank and one thread only")
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu", help="HOOMD-blue's device")
     parser.add_argument("--repeats", type=int, default=1, help="rounds over all cases, each fitted on its own")
     parser.add_argument("--json", default=str(Path(__file__).with_name("throughput.json")))
     args = parser.parse_args()
@@ -70,7 +72,8 @@ def main():
         f"{'engine':8} {'clusters':>9} {'ranks':>5} {'threads':>7} {'steps':>7} {'wall s':>8} {'cluster-steps/s':>16}"
     )
     for repeat, (engine, n, ranks, threads) in [(k, case) for k in range(args.repeats) for case in cases]:
-        row = run_case(engine, n, steps_for(n), ranks, threads)
+        row = run_case(engine, n, steps_for(n), ranks, threads, args.device if engine == "hoomd" else "cpu")
+        row["device"] = args.device if engine == "hoomd" else "cpu"
         row["repeat"] = repeat
         rows.append(row)
         print(

@@ -85,8 +85,8 @@ def trajectory_digest(path) -> str:
             for array in (p.position, p.orientation, p.image, p.typeid, frame.log["dipolewire/chirality"]):
                 digest.update(np.ascontiguousarray(array).tobytes())
             for key in SIMULATED_LOG:
-                # float32, like the positions: an engine's energy sum differs in its last float64 bits between
-                # CPUs (its reduction order follows the vector instructions), while the trajectory does not
+                # float32, like the positions: an engine's energy sum can differ in its last float64 bits between
+                # CPUs with different vector instructions while the stored trajectory does not
                 digest.update(np.ascontiguousarray(frame.log["dipolewire/" + key], dtype=np.float32).tobytes())
     return digest.hexdigest()
 

@@ -2,6 +2,9 @@
 
 import json
 import math
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 
@@ -56,3 +59,18 @@ def quiet_run(document: dict, out) -> dict:
 
     execute(from_dict(document), out, progress=False, log=lambda *a, **k: None)
     return json.loads((Path(out) / "run.json").read_text())
+
+
+def run_in_subprocess(document: dict, ranks: int = 1) -> dict:
+    """`dipolewire run` of a document in a fresh process (under `mpiexec -n ranks` when ranks > 1), quietly;
+    return its run.json."""
+    import tomli_w
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_file = Path(tmp) / "bench.toml"
+        run_file.write_text(tomli_w.dumps(document))
+        command = [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--out", f"{tmp}/out"]
+        if ranks > 1:
+            command = [str(Path(sys.executable).with_name("mpiexec")), "-n", str(ranks)] + command
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        return json.loads((Path(tmp) / "out" / "run.json").read_text())

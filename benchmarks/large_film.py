@@ -10,13 +10,12 @@ Each case is `dipolewire run runs/wires-large.toml` in a subprocess with the hol
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
-import tomli_w
+sys.path.insert(0, str(Path(__file__).parent))
+from _systems import run_in_subprocess  # noqa: E402
 
 RUN_FILE = Path(__file__).resolve().parents[1] / "runs" / "wires-large.toml"
 
@@ -31,14 +30,7 @@ def run_case(engine: str, ranks: int, threads: int, steps: int) -> dict:
     duration = f"{steps * timestep!r} ns"
     document["drying"]["hold"] = duration
     document["numerics"]["output_interval"] = duration
-    with tempfile.TemporaryDirectory() as tmp:
-        run_file = Path(tmp) / "large.toml"
-        run_file.write_text(tomli_w.dumps(document))
-        command = [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--out", f"{tmp}/out"]
-        if ranks > 1:
-            command = [str(Path(sys.executable).with_name("mpiexec")), "-n", str(ranks)] + command
-        subprocess.run(command, check=True, capture_output=True, text=True)
-        info = json.loads((Path(tmp) / "out" / "run.json").read_text())
+    info = run_in_subprocess(document, ranks)
     clusters = document["amount"]["clusters"]
     return {
         "engine": engine,

@@ -11,16 +11,13 @@ exponent is fitted to the loop time per step of the serial runs, once per repeat
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
-import tomli_w
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _systems import bulk_document, fixed_steps  # noqa: E402
+from _systems import bulk_document, fixed_steps, run_in_subprocess  # noqa: E402
 
 from dipolewire.engines import available  # noqa: E402
 
@@ -28,14 +25,7 @@ from dipolewire.engines import available  # noqa: E402
 def run_case(engine, clusters, steps, ranks=1, threads=1, device="cpu"):
     document = fixed_steps(bulk_document(engine, clusters, "1 ns", threads), steps)
     document["numerics"]["device"] = device
-    with tempfile.TemporaryDirectory() as tmp:
-        run_file = Path(tmp) / "bench.toml"
-        run_file.write_text(tomli_w.dumps(document))
-        command = [sys.executable, "-m", "dipolewire.cli", "run", str(run_file), "--quiet", "--out", f"{tmp}/out"]
-        if ranks > 1:
-            command = [str(Path(sys.executable).with_name("mpiexec")), "-n", str(ranks)] + command
-        subprocess.run(command, check=True, capture_output=True, text=True)
-        info = json.loads((Path(tmp) / "out" / "run.json").read_text())
+    info = run_in_subprocess(document, ranks)
     return {
         "engine": engine,
         "clusters": clusters,

@@ -23,8 +23,8 @@ Dynamics convention
 -------------------
 Stokes–Einstein frictions γt = 3πηd (ag/ns) and γr = πηd³ (zJ·ns) define Dt = kT/γt and
 Dr = kT/γr. An engine that integrates rigid bodies with inertial Langevin dynamics (LAMMPS
-``fix rigid langevin``, HOOMD-blue ``md.methods.Langevin``) gets a body mass M = γt τ and an isotropic
-moment of inertia I = γr τ with damping time τ = :data:`DAMPING_STEPS` timesteps: friction M/τ = γt and I/τ = γr,
+``fix rigid langevin``) gets a body mass M = γt τ and an isotropic moment of inertia
+I = γr τ with damping time τ = :data:`DAMPING_STEPS` timesteps: friction M/τ = γt and I/τ = γr,
 so the long-time Dt and Dr are the Stokes–Einstein values whatever τ is, and momenta relax
 within τ, far shorter than any diffusive time of the model.
 """

@@ -386,9 +386,8 @@ CHUNK_GROWTH = 10
 class ChunkSizes:
     """Steps per engine call: as many as take about :data:`CHUNK_SECONDS`, learnt from the previous call.
 
-    Splitting a frame into calls leaves the trajectory unchanged (the engines continue a run exactly, or
-    on their :attr:`~dipolewire.engines.base.Engine.call_grid`; see the tests), so the sizes may follow the
-    wall clock.
+    Splitting a frame into calls leaves the trajectory unchanged (the engines continue a run exactly; see
+    the tests), so the sizes may follow the wall clock.
     """
 
     def __init__(self, seconds: float = CHUNK_SECONDS, first: int = 1):
@@ -441,10 +440,6 @@ def advance_frames(
         frame_end = (k + 1) * model.steps_per_frame
         while step < frame_end:
             n = min(chunks.size, frame_end - step)
-            grid = getattr(engine, "call_grid", 1)  # 1: any split continues exactly
-            if grid > 1 and step + n < frame_end:
-                # end on the engine's grid of absolute steps: where calls split then never depends on the clock
-                n = min(frame_end, max(step + n, (step // grid + 1) * grid) // grid * grid) - step
             began = time.perf_counter()
             try:
                 engine.advance(n, eps_r, continuing=step > k * model.steps_per_frame)

@@ -788,7 +788,7 @@ def _drying(table, cluster, solvent, amount, start_height: float | None = None, 
         )
     held = amount.film_height if start_height is None else start_height  # the film's height if nothing dries
     thinnest = final if speed > 0 else held
-    packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.box_length**2 * thinnest)
+    packing = amount.clusters * (3.141592653589793 / 6) * d**3 / (amount.area * thinnest)
     if packing > RANDOM_CLOSE_PACKING:
         raise InputError(
             "drying.final_height",
@@ -857,10 +857,9 @@ def _check_dipole_size(dipole: float, geometry: ClusterGeometry, given) -> None:
 MAX_HYPOTHESIS_DEPTH_KT = 50.0
 MAX_HYPOTHESIS_RANGE_NM = 2.0
 
-#: Largest timestep, as a multiple of the default: at 2.8× the default, an overdamped Brownian integrator
-#: (HOOMD-blue's, used by earlier versions) already broadened the sampled bond-length distribution of two
-#: R-Au-Cu clusters by 6 standard errors in 2 µs, while at the default both engines match the exact two-body
-#: distribution (tests/test_ligand_shell.py).
+#: Largest timestep, as a multiple of the default: at 2.8× the default, HOOMD-blue's Brownian integrator
+#: already broadens the sampled bond-length distribution of two R-Au-Cu clusters by 6 standard errors in
+#: 2 µs, while at the default it matches the exact two-body distribution (tests/test_ligand_shell.py).
 TIMESTEP_CAP = 2.5
 
 

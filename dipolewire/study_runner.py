@@ -68,7 +68,9 @@ def changed_runs(study, jobs) -> list[str]:
         stored = Path(job.path) / "spec.toml"
         if not stored.is_file():
             continue
-        changed = changed_physics(spec_module.load(stored), spec_module.from_dict(study.document(point)))
+        changed = changed_physics(
+            spec_module.load(stored), spec_module.from_dict(study.document(point), source=str(study.source))
+        )
         if changed:
             found.append(f"{job.id[:8]}: {', '.join(changed)}")
     return found

@@ -136,9 +136,14 @@ class Chains(Compute):
         # per chain, from its chosen bonds (a ring's closing bond included): contour length, end-to-end vector
         n_open, total = len(chains), len(chains) + len(rings)
         owner = self._chain_id[self._bonds[:, 0]]
-        contour = np.bincount(owner, weights=np.linalg.norm(self._bond_vectors, axis=1), minlength=total)
-        span = np.column_stack(
-            [np.bincount(owner, weights=self._bond_vectors[:, d], minlength=total)[:n_open] for d in range(3)]
+        # (float even with no bonds: bincount of nothing is an integer array)
+        contour = np.bincount(owner, weights=np.linalg.norm(self._bond_vectors, axis=1), minlength=total).astype(float)
+        span = (
+            np.column_stack(
+                [np.bincount(owner, weights=self._bond_vectors[:, d], minlength=total)[:n_open] for d in range(3)]
+            )
+            .astype(float)
+            .reshape(n_open, 3)
         )
         self._contour = contour[:n_open]
         self._end_to_end = np.linalg.norm(span, axis=1)

@@ -80,12 +80,6 @@ class Engine(ABC):
     #: "cpu" or "gpu".
     device_name: str = "cpu"
 
-    @property
-    def call_grid(self) -> int:
-        """Steps (absolute) on whose multiples a call inside a frame must end for the trajectory not to depend
-        on where the runner splits a frame into calls: 1 where any split continues the run exactly."""
-        return 1
-
     def __init__(self, model, workdir):
         self.model = model
         self.workdir = workdir

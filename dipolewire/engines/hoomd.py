@@ -10,9 +10,11 @@ Translation of the model's declaration (:mod:`dipolewire.interactions`):
 - ``wca``: ``md.pair.LJ`` cut at 2^(1/6)σ and shifted;
 - ``point_dipole``: ``md.pair.aniso.Dipole`` on the central particles, A = e²/(4π ε0 εr) =
   230.708/εr zJ·nm/e², κ = 0; the dipole must sit at the body centre;
-- dynamics: ``md.methods.Langevin`` on the body centres with the body's γt = 3πηd and isotropic
-  γr = πηd³, mass M = γt·τ and inertia I = γr·τ: the inertial Langevin dynamics LAMMPS integrates
-  (``fix rigid … langevin``), so both engines solve the same equations (model.py, "Dynamics convention");
+- dynamics: ``md.methods.Brownian`` on the body centres with the body's γt = 3πηd and isotropic
+  γr = πηd³ (overdamped; LAMMPS integrates the same frictions with inertial Langevin, and the
+  long-time Dt and Dr are the same Stokes–Einstein values). HOOMD-blue's ``Langevin`` is not used: a
+  ``Simulation.run`` call restarts without the previous step's Langevin torque, so short calls (moving
+  walls, signals) would lower the rotational friction (by 2–8 % with calls of 12–20 steps);
 - ``harmonic_wall`` and ``interface_well``: ``md.external.wall.Mie`` forces with n = −2, m = −1, which
   are exact truncated quadratics (:mod:`dipolewire.engines.hoomd_walls`); moving planes are placed
   between run segments, never more than 0.01 nm from the model's plane. No Python runs per step.
@@ -36,10 +38,6 @@ NLIST_BUFFER_NM = 0.8
 NLIST_KIND = "Tree"
 NLIST_SPLIT = True
 LONG_RANGE_KINDS = ("point_dipole",)
-
-#: Cluster-steps between HOOMD-blue calls on the grid of :attr:`HoomdEngine.call_grid` (about 3 s on one
-#: CPU core; each call adds one force evaluation).
-CALL_GRID_CLUSTER_STEPS = 2_000_000
 
 #: Points of the ligand-shell pair table (nm spacing ≈ cut-off / points).
 SHELL_TABLE_POINTS = 2000
@@ -267,16 +265,15 @@ class HoomdEngine(Engine):
         self._walls = HoomdWalls(hoomd, m)
         for kind, walls in self.kinds(m.walls).items():
             self.translation(kind, "walls")(walls)
-        # inertial, as on LAMMPS: the snapshot gives each body M = γt·τ and I = γr·τ
-        langevin = hoomd.md.methods.Langevin(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
+        brownian = hoomd.md.methods.Brownian(filter=hoomd.filter.Rigid(("center",)), kT=m.dynamics.kT)
         for a in body.types:
-            langevin.gamma[a] = body.gamma_t
-            langevin.gamma_r[a] = (body.gamma_r,) * 3
+            brownian.gamma[a] = body.gamma_t
+            brownian.gamma_r[a] = (body.gamma_r,) * 3
         integrator = hoomd.md.Integrator(
             dt=m.dynamics.timestep,
             integrate_rotational_dof=True,
             rigid=rigid,
-            methods=[langevin],
+            methods=[brownian],
             forces=list(self._forces.values()) + self._walls.forces,
         )
         self.sim.operations.integrator = integrator
@@ -293,16 +290,9 @@ class HoomdEngine(Engine):
             for b in types[i:]:
                 dipole.params[(a, b)] = {"A": COULOMB_ZJ_NM / eps_r, "kappa": 0.0}
 
-    @property
-    def call_grid(self) -> int:
-        """HOOMD-blue recomputes the forces when a run call starts, without the Langevin torques of the step
-        before, so calls end on a grid of absolute steps that depends on the model alone: about
-        :data:`CALL_GRID_CLUSTER_STEPS` cluster-steps, 20–1000 steps."""
-        return int(min(1000, max(20, round(CALL_GRID_CLUSTER_STEPS / self.model.N))))
-
     def _run(self, steps: int, continuing: bool) -> None:
-        # calls end on the wall segments' grid and on call_grid, both of absolute steps
-        self._walls.run(self.sim, steps, self.call_grid)
+        # HOOMD-blue continues a run exactly in any case; the plane segments lie on a grid of absolute steps
+        self._walls.run(self.sim, steps)
 
     def snapshot(self):
         from ..trajectory import Snapshot

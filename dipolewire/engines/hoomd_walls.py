@@ -14,7 +14,8 @@ r < r_cut when σ = 2·r_cut: a truncated quadratic, evaluated in C++ (or on the
 walls are the same functions of position as on LAMMPS (and in :mod:`dipolewire.boltzmann`); only the
 planes' motion differs: HOOMD-blue's planes are moved between run segments of K steps on a fixed grid of
 absolute steps, each placed where the exact plane is at the segment's middle, so a plane is never more
-than :data:`PLANE_TOLERANCE_NM` from z(t) and a run split into calls anywhere gives the same trajectory.
+than :data:`PLANE_TOLERANCE_NM` from z(t) (half a step's travel for a front faster than twice that), and a
+run split into calls anywhere gives the same trajectory (HOOMD-blue's Brownian method continues exactly).
 
 HOOMD-blue continues each term linearly inside :data:`EXTRAPOLATION_NM` of its plane and beyond it
 (``r_extrap``), so a particle that crosses a plane is still pushed back instead of escaping.
@@ -78,8 +79,11 @@ def interface_well_terms(well) -> list[QuadraticTerm]:
 
 
 def segment_steps(walls, timestep_ns: float) -> int:
-    """Steps K per run segment so that no moving plane is further than :data:`PLANE_TOLERANCE_NM` from
-    its exact position when it is placed at the segment's middle (|Δz| ≤ v·K·dt/2)."""
+    """Steps K per run segment so that no moving plane is further than :data:`PLANE_TOLERANCE_NM` from its
+    exact position: a plane placed for the segment's middle acts on the forces computed at its steps 1 to K
+    (HOOMD-blue keeps the forces of step 0 from the call before, with the previous plane, itself K/2 steps
+    behind), so it is off by at most v·dt·K/2. At least 1: a front moving more than twice the tolerance per
+    step is half a step's travel off."""
     speed = max((w.height.speed for w in walls if w.moves), default=0.0)
     if speed == 0:
         return 0  # nothing moves: one placement for the whole run
@@ -179,16 +183,13 @@ class HoomdWalls:
                 # in place: reassigning the list would refill HOOMD-blue's fixed wall buffer
                 plane.force.walls[plane.index] = self._geometry(plane, z_model)
 
-    def run(self, sim, steps: int, grid: int = 0) -> None:
-        """``sim.run(steps)`` in calls that end on every multiple of the segment length and of ``grid``
-        (absolute steps; 0: none), the planes moved between them (Python once per call)."""
+    def run(self, sim, steps: int) -> None:
+        """``sim.run(steps)`` in calls that end on every multiple of the segment length (absolute steps), the
+        planes moved between them (Python once per segment)."""
         step, end = int(sim.timestep), int(sim.timestep) + int(steps)
         while step < end:
             self.place(step)
-            stop = end
-            for every in (self.steps, grid):
-                if every > 0:
-                    stop = min(stop, (step // every + 1) * every)
+            stop = min(end, (step // self.steps + 1) * self.steps) if self.moving else end
             sim.run(stop - step)
             step = stop
 

@@ -133,6 +133,7 @@ def write_run_file(folder, document):
     return run_file
 
 
+@pytest.mark.slow  # 6 s; the stored digests of test_reproducibility.py check the same in the default suite
 def test_same_seed_same_trajectory(tiny_run, tmp_path):
     """The run file through `dipolewire run` in a fresh process gives, bit for bit, the trajectory of the same
     run made in this process (tiny_run); another seed gives another one."""
@@ -250,6 +251,7 @@ def assert_statistically_equal(parallel, serial):
     assert -7 < mean < -4  # bonded at λ = 3.3 (ligand shells): about −5.4 kT per cluster
 
 
+@pytest.mark.slow  # 26 s; MPI runs in the default suite through the stop test of test_run_folder.py
 def test_mpi_run_with_two_ranks_agrees_with_a_serial_run(tmp_path, serial_held_film):
     mpiexec = Path(sys.executable).with_name("mpiexec")
     if not mpiexec.exists():

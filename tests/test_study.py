@@ -88,7 +88,7 @@ def test_bad_sweeps_are_refused_before_anything_is_written(tmp_path, capsys, swe
     assert not (tmp_path / "st").exists()
 
 
-@pytest.mark.slow  # 11 s; a study runs end to end on a Dask scheduler in test_a_study_runs_on_an_existing_dask_scheduler
+@pytest.mark.slow  # 11 s; test_a_study_runs_on_an_existing_dask_scheduler runs a study end to end
 def test_a_study_runs_end_to_end_and_a_second_run_does_nothing(tmp_path, capsys):
     path = write_study(tmp_path, {"drying.eps_r_dry": [1.5, 3.0], "replicas": 2})
     assert main(["study", str(path), "--workers", "2", "--quiet"]) == 0

@@ -108,6 +108,8 @@ class FilmPermittivity:
     height: Ramp
 
     def of_height(self, height_nm):
+        if self.height.start == self.height.end:  # a film that starts at its final height: dry throughout
+            return np.full_like(np.asarray(height_nm, dtype=float), self.dry)
         solvent_fraction = (np.asarray(height_nm) - self.height.end) / (self.height.start - self.height.end)
         solvent_fraction = np.clip(solvent_fraction, 0.0, 1.0)
         return self.dry + (self.wet - self.dry) * solvent_fraction

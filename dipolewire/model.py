@@ -54,16 +54,6 @@ from .interactions import (
 from .spec import RunSpec
 from .units import kT_zJ
 
-
-@dataclass(frozen=True)
-class HeldPermittivity(FilmPermittivity):
-    """εr of a film that starts at its final height: ``dry`` at every height and time (the film does not thin,
-    so the solvent fraction of :class:`~dipolewire.interactions.FilmPermittivity` has no range to run over)."""
-
-    def of_height(self, height_nm):
-        return np.full_like(np.asarray(height_nm, dtype=float), self.dry)
-
-
 #: Inertial damping time in timesteps (see module docstring).
 DAMPING_STEPS = 10.0
 #: Margin (nm) between the highest interface wall plane and the top of the box.
@@ -139,7 +129,7 @@ class Model:
         if self.start is not None and self.initial_height <= self.final_height:
             # a film that starts at its final height holds there, at the dry film's εr
             self.film = Ramp(self.final_height, self.final_height, 0.0)
-            self.permittivity = HeldPermittivity(d.eps_r_dry, d.eps_r_dry, self.film)
+            self.permittivity = FilmPermittivity(d.eps_r_dry, d.eps_r_dry, self.film)
         else:
             self.film = Ramp(self.initial_height, self.final_height, self.front_speed)
             wet = s.eps_r if self.start is None else self.start.permittivity  # εr at the initial height

@@ -33,10 +33,8 @@ from .hoomd_walls import HoomdWalls
 #: (docs/performance.md); fewer list rebuilds outweigh the longer lists.
 NLIST_BUFFER_NM = 0.8
 
-#: HOOMD-blue neighbour list class, and whether the dipoles (cut off at ~6 nm, between body centres) get a
-#: list of their own so that the bead contacts (~2.5 nm) are not searched in dipole-sized cells.
-NLIST_KIND = "Tree"
-NLIST_SPLIT = True
+#: Pair terms with a neighbour list of their own: the dipoles (cut off at ~6 nm, between body centres), so that
+#: the bead contacts (~2.5 nm) are not searched in dipole-sized volumes (docs/performance.md).
 LONG_RANGE_KINDS = ("point_dipole",)
 
 #: Points of the ligand-shell pair table (nm spacing ≈ cut-off / points).
@@ -253,15 +251,12 @@ class HoomdEngine(Engine):
     def _attach(self, rigid) -> None:
         hoomd, m = self.hoomd, self.model
         body = m.body
-        lists = {}  # one neighbour list per range: short bead contacts apart from the long dipole cut-off
-
-        def nlist_for(term):
-            key = "long" if term.kind in LONG_RANGE_KINDS and NLIST_SPLIT else "short"
-            if key not in lists:
-                lists[key] = getattr(hoomd.md.nlist, NLIST_KIND)(buffer=NLIST_BUFFER_NM, exclusions=("body",))
-            return lists[key]
-
-        self._forces = {term.kind: self.translation(term)(term, nlist_for(term)) for term in m.pair_terms}
+        # one tree neighbour list per range: the bead contacts apart from the long dipole cut-off
+        short, long = (hoomd.md.nlist.Tree(buffer=NLIST_BUFFER_NM, exclusions=("body",)) for _ in range(2))
+        self._forces = {
+            term.kind: self.translation(term)(term, long if term.kind in LONG_RANGE_KINDS else short)
+            for term in m.pair_terms
+        }
         self._walls = HoomdWalls(hoomd, m)
         for kind, walls in self.kinds(m.walls).items():
             self.translation(kind, "walls")(walls)

@@ -84,7 +84,7 @@ def segment_steps(walls, timestep_ns: float) -> int:
     (HOOMD-blue keeps the forces of step 0 from the call before, with the previous plane, itself K/2 steps
     behind), so it is off by at most v·dt·K/2. At least 1: a front moving more than twice the tolerance per
     step is half a step's travel off."""
-    speed = max((w.height.speed for w in walls if w.moves), default=0.0)
+    speed = _fastest(walls)
     if speed == 0:
         return 0  # nothing moves: one placement for the whole run
     return max(1, math.floor(2 * PLANE_TOLERANCE_NM / (speed * timestep_ns)))
@@ -92,9 +92,12 @@ def segment_steps(walls, timestep_ns: float) -> int:
 
 def plane_error_bound(walls, timestep_ns: float) -> float:
     """The largest distance (nm) between a HOOMD-blue plane and the model's plane over a run."""
-    k = segment_steps(walls, timestep_ns)
-    speed = max((w.height.speed for w in walls if w.moves), default=0.0)
-    return 0.5 * speed * k * timestep_ns
+    return 0.5 * _fastest(walls) * segment_steps(walls, timestep_ns) * timestep_ns
+
+
+def _fastest(walls) -> float:
+    """Speed (nm/ns) of the fastest moving plane; 0 when none moves."""
+    return max((w.height.speed for w in walls if w.moves), default=0.0)
 
 
 @dataclass
@@ -114,7 +117,6 @@ class HoomdWalls:
 
     def __init__(self, hoomd, model):
         self.hoomd = hoomd
-        self.model = model
         self.timestep = model.dynamics.timestep
         self.forces = []
         self._planes: list[_Plane] = []

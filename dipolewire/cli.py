@@ -307,6 +307,32 @@ def _add_predict_parser(commands):
     p.set_defaults(handler=_run_predict)
 
 
+def _add_encounter_parser(commands):
+    p = commands.add_parser(
+        "encounter",
+        help="encounter rate constants of charged cluster species in solution (Brownian dynamics)",
+        description=(
+            "Bimolecular encounter rate constant of every species pair of an encounter file (charged clusters "
+            "with screened Coulomb and shell repulsion in an electrolyte) by Brownian dynamics with the "
+            "Northrup-Allison-McCammon method, beside the exact Debye-Smoluchowski rate; then against ionic "
+            "strength ([ionic_strength]) and feeding ratio ([feeding]). Writes encounter.json, rates.csv, "
+            "figures and summary.txt; points already measured are kept when the file is run again. "
+            "See docs/charged.md."
+        ),
+    )
+    p.add_argument("file", help="encounter file (TOML), e.g. runs/au44-ag44-dmf.toml")
+    p.add_argument("--out", help="output directory (default: <file's folder>/<name>)")
+    p.add_argument("--engine", choices=("auto", "lammps", "hoomd"), help="override encounter.engine")
+    p.add_argument("--trajectories", type=int, metavar="N", help="override encounter.trajectories (100 … 10⁷)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print each point's state, geometry and exact rate; run and write nothing",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    p.set_defaults(handler=_run_encounter)
+
+
 def _add_presets_parser(commands):
     p = commands.add_parser("presets", help="list cluster and solvent presets with values and sources")
     p.set_defaults(handler=_run_presets)
@@ -328,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_micrograph_parser(commands)
     _add_study_parser(commands)
     _add_predict_parser(commands)
+    _add_encounter_parser(commands)
     _add_presets_parser(commands)
     return parser
 
@@ -882,6 +909,48 @@ _PRESET_PROBE = {
     "amount": {"clusters": 1, "film_height": "20 nm", "box_length": "20 nm"},
     "drying": {"front_speed": "0 nm/ns", "hold": "1 ns"},
 }
+
+
+def _run_encounter(args) -> int:
+    import dataclasses
+    from pathlib import Path
+
+    from .charged import encounter_run, rates
+    from .charged.spec import TRAJECTORIES_RANGE, load
+    from .units import MOLAR_PER_NM3
+    from .user_files import check_output_folder
+
+    spec = load(args.file)
+    settings = spec.encounter
+    if args.trajectories is not None:
+        low, high = TRAJECTORIES_RANGE
+        if not low <= args.trajectories <= high:
+            raise InputError("--trajectories", f"must be in {low} … {high}, got {args.trajectories}")
+        settings = dataclasses.replace(settings, trajectories=args.trajectories)
+    if args.engine is not None:
+        settings = dataclasses.replace(settings, engine=args.engine)
+    spec = dataclasses.replace(spec, encounter=settings)
+    tasks = [encounter_run.prepare(spec, point) for point in encounter_run.points(spec)]
+    if args.dry_run:
+        print(f"{spec.name}: {len(tasks)} rates, {settings.trajectories} trajectories each")
+        for task in tasks:
+            p, g = task.point, task.geometry
+            exact = rates.to_per_molar_second(rates.debye_smoluchowski(task.pair, g.reaction, task.diffusion, spec.kT))
+            strength = p.conditions.ionic_strength / MOLAR_PER_NM3 * 1e3
+            print(
+                f"  {'+'.join(p.pair):<12} {p.label:>8}: I = {strength:.3g} mM, 1/κ = {p.conditions.debye_length:.3g} nm, "
+                f"R = {g.reaction:.4g}, b = {g.start:.4g}, q = {g.escape:.4g} nm, dt = {g.timestep:.3g} ns; "
+                f"exact k = {exact:.4g} M⁻¹s⁻¹"
+            )
+        return 0
+    engine = encounter_run.choose_engine(settings.engine)
+    out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
+    check_output_folder(out, "--out")
+    encounter_run.measure(spec, out, engine, quiet=args.quiet)
+    text = (out / "summary.txt").read_text()
+    print(text, end="")
+    print(f"written to {out}")
+    return 0
 
 
 def _run_presets(args) -> int:

@@ -262,3 +262,68 @@ def solvent_name(name: str) -> str:
 def solvent(name: str) -> dict:
     """The solvent preset called ``name`` (case-insensitive; aliases such as "chloroform" or "DCM" too)."""
     return SOLVENTS[solvent_name(name)]
+
+
+# --- charged clusters in solution (the second source, Lin et al., Chem. Sci. 2022, 13, 4598) --------
+
+#: Bulk densities (g/cm³, CRC Handbook, 20-25 °C) of the metals whose atom count sets a core's size.
+METAL_DENSITY_G_PER_CM3 = {"Au": 19.30, "Ag": 10.49}
+
+
+def equivalent_core_diameter_nm(element: str, atoms: int) -> float:
+    """Diameter (nm) of the sphere that holds ``atoms`` atoms of ``element`` at its bulk density:
+    2 (3 N M / (4π ρ N_A))^(1/3). A compact estimate of a metal core's size from its formula alone."""
+    import math
+
+    from .molar_mass import ATOMIC_WEIGHTS
+    from .units import AVOGADRO_PER_MOL
+
+    volume_cm3 = atoms * ATOMIC_WEIGHTS[element] / (METAL_DENSITY_G_PER_CM3[element] * AVOGADRO_PER_MOL)
+    return 2.0 * (3.0 * volume_cm3 / (4.0 * math.pi)) ** (1.0 / 3.0) * 1e7
+
+
+#: p-MBA (para-mercaptobenzoic acid) standing straight out from its sulfur: S–C(ar) 1.77 Å, the ring's
+#: C1···C4 2.78 Å, C(ar)–C(OOH) 1.48 Å and a C=O of 1.25 Å at 60° to the axis (0.62 Å along it); bond
+#: lengths from Allen et al., J. Chem. Soc., Perkin Trans. 2 (1987) S1.
+_PMBA_SHELL = (
+    "p-MBA standing straight out from its sulfur at the core surface: 0.177 + 0.278 + 0.148 + 0.062 nm "
+    "(S–C, ring C1···C4, C–C(OOH), C=O along the axis; Allen et al. 1987). An upper estimate: tilted "
+    "ligands make a thinner shell"
+)
+_CORE_SOURCE = (
+    "a sphere holding 44 {metal} atoms at the bulk density of {metal} ({density} g/cm³, CRC Handbook); the "
+    "real framework (Ag44: Yang et al., Nat. Commun. 2013, 4, 2422) is less compact"
+)
+
+#: Charged cluster species of the encounter files (:mod:`dipolewire.charged.spec`), with the source of every
+#: value. Charges are the cluster anions' formal charges; the p-MBA carboxylic acids' own charges are not
+#: counted (see docs/charged.md).
+CHARGED_CLUSTERS: dict[str, dict] = {
+    "Au44(p-MBA)26": {
+        "formula": "[Au44(SR)26]2-, SR = p-MBA",
+        "charge": "-2 e",
+        "core_diameter": f"{equivalent_core_diameter_nm('Au', 44):.3f} nm",
+        "shell": "0.665 nm",
+        "sources": {
+            "charge": "[Au44(p-MBA)26]2- (Lin et al., Chem. Sci. 2022)",
+            "core_diameter": _CORE_SOURCE.format(metal="Au", density=METAL_DENSITY_G_PER_CM3["Au"]),
+            "shell": _PMBA_SHELL,
+        },
+    },
+    "Ag44(p-MBA)30": {
+        "formula": "[Ag44(SR)30]4-, SR = p-MBA",
+        "charge": "-4 e",
+        "core_diameter": f"{equivalent_core_diameter_nm('Ag', 44):.3f} nm",
+        "shell": "0.665 nm",
+        "sources": {
+            "charge": "[Ag44(p-MBA)30]4- (Lin et al., Chem. Sci. 2022)",
+            "core_diameter": _CORE_SOURCE.format(metal="Ag", density=METAL_DENSITY_G_PER_CM3["Ag"]),
+            "shell": _PMBA_SHELL,
+        },
+    },
+}
+
+
+def charged_cluster_name(name: str) -> str:
+    """The charged cluster preset that ``name`` means (any case)."""
+    return _lookup(CHARGED_CLUSTERS, name, "species")

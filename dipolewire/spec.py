@@ -379,8 +379,9 @@ def check_finite(value, where: str = "") -> None:
             check_finite(item, where)
 
 
-def _check_keys(table: dict, section: str) -> None:
-    allowed = _SECTIONS[section]
+def _check_keys(table: dict, section: str, sections: dict | None = None) -> None:
+    """Refuse a key of ``table`` that ``section`` of ``sections`` (default: the run file's) does not allow."""
+    allowed = (sections or _SECTIONS)[section]
     for key in table:
         if key not in allowed:
             where = f"{section}.{key}" if section else key
@@ -515,8 +516,8 @@ def _cluster(table) -> ClusterSpec:
     )
 
 
-def _solvent(table) -> SolventSpec:
-    name = table.get("preset", "CH2Cl2")
+def _solvent(table, default_preset: str = "CH2Cl2") -> SolventSpec:
+    name = table.get("preset", default_preset)
     if name is not None and not isinstance(name, str):
         raise InputError("solvent.preset", f"must be a preset name, got {name!r}")
     name = presets.solvent_name(name) if name is not None else None  # "chloroform" is recorded as CHCl3

@@ -1,0 +1,250 @@
+"""Encounter rates by Brownian dynamics: the Northrup–Allison–McCammon method (nm, ns, zJ).
+
+Trajectories of one pair start with the two clusters at distance b (uniform directions: beyond b the force
+is central, so arrivals at b are isotropic). Each runs until the pair comes within the reaction distance
+R (it *reached*) or drifts apart to q (it *escaped*). The fraction β that reached gives the rate
+k = k_D(b) β / (1 − (1 − β) k_D(b)/k_D(q)) (:func:`~.rates.nam_rate`); k_D(b) and k_D(q) are the exact
+rates of arrival at b and q from infinity, where the pair feels only its radial potential.
+
+A step of length dt can carry a pair across R and back unseen. For each step that starts and ends outside
+R the probability that the Brownian path in between touched R is exp(−(r₀ − R)(r₁ − R)/(D dt)) (the
+Brownian bridge across a plane, D the relative diffusion coefficient); a pair is counted as reached with
+that probability, and likewise as escaped at q. This removes the O(√dt) bias of checking at steps only.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import optimize
+
+from . import rates
+
+#: The automatic start distance b puts half the exact resistance between R and b (k_D(b) = 2k), so
+#: trajectories decide half the rate; the escape distance q puts half of what lies beyond b between b and q.
+RESISTANCE_SHARE = 0.5
+#: The automatic timestep keeps the rms relative step per axis √(2 D dt) and the drift per step
+#: D |F| dt / kT below these fractions of min(R, b − R).
+STEP_FRACTION = 0.04
+DRIFT_FRACTION = 0.01
+#: Pairs drift as a whole; every ``RECENTRE_STEPS`` steps they are moved back to their sites (a rigid shift,
+#: which changes nothing in their relative motion), and finished pairs are restarted.
+RECENTRE_STEPS = 50
+#: Extra lattice spacing (nm) beyond 2q (q: the escape distance, also the Yukawa cut-off) between pairs.
+SPACING_MARGIN_NM = 5.0
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Reaction distance R, start b, escape q and the Yukawa cut-off (nm); ``timestep`` ns."""
+
+    reaction: float
+    start: float
+    escape: float
+    cutoff: float
+    timestep: float
+
+    @property
+    def spacing(self) -> float:
+        """Lattice spacing (nm) that keeps every pair beyond the cut-off of every other pair."""
+        return self.escape + self.cutoff + SPACING_MARGIN_NM
+
+
+def _distance_at_share(pair, r_from: float, kT: float, share: float) -> float:
+    """The r > r_from whose resistance ∫_r^∞ is (1 − share) of that from r_from."""
+    total = rates.resistance(pair, r_from, kT)
+    target = (1.0 - share) * total
+
+    def gap(r):
+        return rates.resistance(pair, r, kT) - target
+
+    high = 2.0 * r_from
+    while gap(high) > 0:
+        high *= 2.0
+        if high > 1e7:
+            raise ValueError("the pair's resistance does not fall off; no start distance can be chosen")
+    return optimize.brentq(gap, r_from * (1 + 1e-12), high, xtol=1e-10, rtol=1e-12)
+
+
+def choose_geometry(
+    pair, diffusion: float, kT: float, *, reaction=None, start=None, escape=None, timestep=None
+) -> Geometry:
+    """R, b, q, cut-off and dt for ``pair`` (a :class:`~.pair.ChargedPair`) with relative diffusion
+    coefficient ``diffusion`` (nm²/ns) at ``kT`` (zJ); each given value (nm, ns) is kept, the others chosen
+    (see :data:`RESISTANCE_SHARE`, :data:`STEP_FRACTION`, :data:`DRIFT_FRACTION`)."""
+    R = pair.contact if reaction is None else reaction
+    b = _distance_at_share(pair, R, kT, RESISTANCE_SHARE) if start is None else start
+    q = _distance_at_share(pair, b, kT, RESISTANCE_SHARE) if escape is None else escape
+    if not R < b < q:
+        raise ValueError(f"need reaction < start < escape, got {R:g}, {b:g}, {q:g} nm")
+    if timestep is None:
+        scale = min(R, b - R)
+        by_noise = (STEP_FRACTION * scale) ** 2 / (2.0 * diffusion)
+        largest_force = float(np.max(np.abs(pair.force(np.linspace(R, q, 2001)))))
+        by_drift = DRIFT_FRACTION * scale * kT / (diffusion * largest_force) if largest_force > 0 else math.inf
+        timestep = min(by_noise, by_drift)
+    return Geometry(R, b, q, q, timestep)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the trajectories did: ``trajectories`` run, ``reached`` R first, the rest escaped; ``steps``
+    taken by the engine and the summed steps of all trajectories; ``seconds`` of wall time."""
+
+    trajectories: int
+    reached: int
+    steps: int
+    trajectory_steps: int
+    seconds: float
+
+    @property
+    def beta(self) -> float:
+        return self.reached / self.trajectories
+
+
+def _directions(rng, n):
+    u = rng.normal(size=(n, 3))
+    return u / np.linalg.norm(u, axis=1)[:, None]
+
+
+def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories: int, rng, progress=None) -> Counts:
+    """Run ``trajectories`` NAM trajectories on ``engine`` (a :class:`~.pair_engines.PairEngine` holding
+    ``engine.count`` pairs) and count those that reach R before q. ``diffusion`` (nm²/ns) is the relative
+    diffusion coefficient the engine integrates; ``rng`` a numpy Generator; ``progress(done, total)`` is
+    called as trajectories finish."""
+    R, b, q, dt = geometry.reaction, geometry.start, geometry.escape, geometry.timestep
+    pairs = engine.count
+    sites, edge = engine.sites, engine.edge
+    active = np.zeros(pairs, dtype=bool)
+    started = reached = finished = steps = trajectory_steps = 0
+    r_prev = np.full(pairs, b)
+    parked_separation = 0.5 * (R + b)
+
+    def restart(a_pos, b_pos):
+        nonlocal started
+        idle = np.flatnonzero(~active)
+        fresh = idle[: max(0, min(len(idle), trajectories - started))]
+        separation = np.full(pairs, parked_separation)
+        direction = np.tile([1.0, 0.0, 0.0], (pairs, 1))
+        if a_pos is not None:  # active pairs keep their relative vector and return to their sites
+            d = b_pos - a_pos
+            d -= edge * np.round(d / edge)
+            separation[active] = np.linalg.norm(d[active], axis=1)
+            direction[active] = d[active] / separation[active, None]
+        separation[fresh] = b
+        direction[fresh] = _directions(rng, len(fresh))
+        half = 0.5 * separation[:, None] * direction
+        engine.place(np.arange(pairs), sites - half, sites + half)
+        engine.settle()
+        active[fresh] = True
+        r_prev[fresh] = b
+        started += len(fresh)
+
+    start_clock = time.perf_counter()
+    restart(None, None)
+    while finished < trajectories:
+        a_pos, b_pos = engine.step()
+        steps += 1
+        trajectory_steps += int(active.sum())
+        d = b_pos - a_pos
+        d -= edge * np.round(d / edge)
+        r = np.linalg.norm(d, axis=1)
+        draws = rng.random((2, pairs))
+        crossed_in = np.exp(-np.maximum(r_prev - R, 0.0) * np.maximum(r - R, 0.0) / (diffusion * dt))
+        hit = active & ((r <= R) | (draws[0] < crossed_in))
+        crossed_out = np.exp(-np.maximum(q - r_prev, 0.0) * np.maximum(q - r, 0.0) / (diffusion * dt))
+        out = active & ~hit & ((r >= q) | (draws[1] < crossed_out))
+        done = hit | out
+        if done.any():
+            reached += int(hit.sum())
+            finished += int(done.sum())
+            active &= ~done
+            if progress is not None:
+                progress(finished, trajectories)
+        r_prev = r
+        if finished < trajectories and (steps % RECENTRE_STEPS == 0 or active.sum() == 0):
+            restart(a_pos, b_pos)
+    return Counts(trajectories, reached, steps, trajectory_steps, time.perf_counter() - start_clock)
+
+
+@dataclass(frozen=True)
+class EncounterRate:
+    """The rate of one species pair: BD (NAM) ``rate`` ± ``error`` and the exact Debye–Smoluchowski
+    ``exact`` (nm³/ns), the exact β of the geometry, k_D(b), k_D(q) (nm³/ns) and the counts."""
+
+    pair: tuple[str, str]
+    engine: str
+    diffusion: float
+    kappa: float
+    geometry: Geometry
+    counts: Counts
+    k_start: float
+    k_escape: float
+    rate: float
+    error: float
+    exact: float
+    exact_beta: float
+
+    @property
+    def deviation(self) -> float:
+        """(BD − exact)/exact."""
+        return self.rate / self.exact - 1.0
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["beta"] = self.counts.beta
+        out["deviation"] = self.deviation
+        out["rate_per_M_per_s"] = float(rates.to_per_molar_second(self.rate))
+        out["error_per_M_per_s"] = float(rates.to_per_molar_second(self.error))
+        out["exact_per_M_per_s"] = float(rates.to_per_molar_second(self.exact))
+        return out
+
+
+def encounter_rate(
+    pair,
+    names,
+    engine_name,
+    gammas,
+    temperature,
+    diffusion,
+    kT,
+    geometry,
+    trajectories,
+    concurrent,
+    seed,
+    progress=None,
+    kappa=0.0,
+) -> EncounterRate:
+    """BD encounter rate of ``pair`` on engine ``engine_name`` ("lammps" or "hoomd").
+
+    ``gammas`` (ag/ns) of the two species, ``temperature`` K, ``diffusion`` = kT/γa + kT/γb (nm²/ns),
+    ``kT`` zJ; ``concurrent`` pairs are simulated at once."""
+    from .pair_engines import ENGINES
+
+    count = min(concurrent, trajectories)
+    engine = ENGINES[engine_name](
+        pair, gammas, temperature, count, geometry.spacing, geometry.cutoff, geometry.timestep, seed
+    )
+    try:
+        counts = run_trajectories(engine, geometry, diffusion, trajectories, np.random.default_rng(seed), progress)
+    finally:
+        engine.close()
+    k_b = rates.diffusion_limited_rate(pair, geometry.start, diffusion, kT)
+    k_q = rates.diffusion_limited_rate(pair, geometry.escape, diffusion, kT)
+    return EncounterRate(
+        pair=tuple(names),
+        engine=engine.label,
+        diffusion=diffusion,
+        kappa=kappa,
+        geometry=geometry,
+        counts=counts,
+        k_start=k_b,
+        k_escape=k_q,
+        rate=float(rates.nam_rate(k_b, k_q, counts.beta)),
+        error=rates.nam_rate_error(k_b, k_q, counts.reached, counts.trajectories),
+        exact=rates.debye_smoluchowski(pair, geometry.reaction, diffusion, kT),
+        exact_beta=rates.reaching_fraction(pair, geometry.reaction, geometry.start, geometry.escape, kT),
+    )

@@ -388,7 +388,7 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         if args.debug:
             raise
-        print("dipolewire: interrupted; frames written so far are kept", file=sys.stderr)
+        print("dipolewire: interrupted; what was written so far is kept", file=sys.stderr)
         return 130
 
 
@@ -938,7 +938,8 @@ def _run_encounter(args) -> int:
             exact = rates.to_per_molar_second(rates.debye_smoluchowski(task.pair, g.reaction, task.diffusion, spec.kT))
             strength = p.conditions.ionic_strength / MOLAR_PER_NM3 * 1e3
             print(
-                f"  {'+'.join(p.pair):<12} {p.label:>8}: I = {strength:.3g} mM, 1/κ = {p.conditions.debye_length:.3g} nm, "
+                f"  {'+'.join(p.pair):<12} {p.label:>8}: I = {strength:.3g} mM, "
+                f"1/κ = {p.conditions.debye_length:.3g} nm, "
                 f"R = {g.reaction:.4g}, b = {g.start:.4g}, q = {g.escape:.4g} nm, dt = {g.timestep:.3g} ns; "
                 f"exact k = {exact:.4g} M⁻¹s⁻¹"
             )

@@ -101,3 +101,29 @@ def stored_run(tmp_path):
     shutil.copy(STORED_TRAJECTORY, out / "trajectory.gsd")
     shutil.copy(DATA / "tiny-drying.toml", out / "spec.toml")
     return out
+
+
+def tiny_encounter(**changes) -> dict:
+    """An encounter file: two repelling species (short trajectories), a two-point salt sweep and a two-ratio
+    feeding sweep, with ``changes`` (section → table merged into it, a key set to None removed; a section set to
+    None removed; ``species`` → the whole list)."""
+    document = {
+        "name": "tiny-enc",
+        "solvent": {"preset": "DMF"},
+        "species": [
+            {"preset": "Ag44(p-MBA)30", "concentration": "0.2 mM"},
+            {"name": "B", "charge": "-3 e", "core_diameter": "1.1 nm", "shell": "0.6 nm", "concentration": "0.1 mM"},
+        ],
+        "encounter": {"trajectories": 200, "concurrent": 100, "pairs": [["Ag44", "B"]]},
+        "ionic_strength": {"salt": ["0 mM", "5 mM"]},
+        "feeding": {"between": ["B", "Ag44"], "ratios": ["1:2", "2:1"], "total_concentration": "0.3 mM"},
+    }
+    for section, value in changes.items():
+        if value is None:
+            document.pop(section, None)
+        elif isinstance(value, dict) and isinstance(document.get(section), dict):
+            merged = {**document[section], **value}
+            document[section] = {k: v for k, v in merged.items() if v is not None}
+        else:
+            document[section] = value
+    return document

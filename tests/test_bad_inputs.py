@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from conftest import DATA, STORED_TRAJECTORY, tiny_document
+from conftest import DATA, STORED_TRAJECTORY, tiny_document, tiny_encounter
 
 from dipolewire import engines
 from dipolewire.cli import main
@@ -97,6 +97,27 @@ def F(id, field, start, *, row=None, files=None, amount=False, **changes):
 def O(id, argv, field, *, files=None, row=None, marks=()):  # noqa: E743 - O for option
     """A command-line option case."""
     return Case(f"{argv[0]}-{id}", list(argv), field, dict(files or {}), row, marks=marks)
+
+
+def E(id, field, *, row=None, extra=(), **changes):
+    """An encounter-file case: the tiny encounter file with ``changes`` (section → table, merged; ``species`` →
+    the whole list)."""
+    files = {"bad.toml": tomli_w.dumps(tiny_encounter(**changes))}
+    return Case(f"encounter-{id}", ["encounter", "bad.toml", *extra], field, files, row, "encounter")
+
+
+def ET(id, field, text, *, row=None):
+    """An encounter-file case from raw text."""
+    return Case(f"encounter-{id}", ["encounter", "bad.toml"], field, {"bad.toml": text}, row, "encounter")
+
+
+def second_species(**changes) -> list:
+    """The tiny encounter file's species with ``changes`` to the second (B); None removes a key."""
+    first, second = tiny_encounter()["species"]
+    return [first, {k: v for k, v in {**second, **changes}.items() if v is not None}]
+
+
+GOOD_ENCOUNTER = tomli_w.dumps(tiny_encounter())
 
 
 GOOD_RUN = {"good.toml": run_toml()}
@@ -604,6 +625,99 @@ CASES = [
     O("seed-negative", ["micrograph", "run", "--seed", "-1"], "--seed", files=STORED_RUN),
     O("out-in-sys", ["micrograph", "run", "--out", "/sys/micrograph"], "--out", files=STORED_RUN),
     O("out-through-a-file", ["micrograph", "run", "--out", "run/spec.toml/m"], "--out", files=STORED_RUN),
+    # --- dipolewire encounter ----------------------------------------------------------------------------
+    Case("encounter-file-missing", ["encounter", "missing.toml"], "encounter file", table="encounter"),
+    ET("file-not-toml", "encounter file", "[species\n"),
+    ET("unknown-top-level-key", "colour", 'colour = "red"\n' + GOOD_ENCOUNTER, row="any key"),
+    E("species-unknown-key", "species.colour", row="any key", species=second_species(colour="red")),
+    E("misspelled-key", "encounter.trajectory", row="any key", encounter={"trajectory": 100}),
+    *[
+        ET(f"section-{s}-not-a-table", s, f"{s} = 3\n" + GOOD_ENCOUNTER.split("[", 1)[0])
+        for s in ("solvent", "electrolyte", "encounter", "feeding", "ionic_strength")
+    ],
+    ET("name-with-slash", "name", GOOD_ENCOUNTER.replace('name = "tiny-enc"', 'name = "a/b"')),
+    E("species-missing", "species", species=None),
+    E("species-not-tables", "species", species=[3]),
+    E(
+        "species-too-many",
+        "species",
+        species=[{"name": f"S{i}", "charge": "-1 e", "core_diameter": "1 nm"} for i in range(13)],
+    ),
+    E("species-preset-unknown", "species.preset", species=second_species(preset="Au25")),
+    E("species-name-bad", "species[1].name", row="species.name", species=second_species(name="1B")),
+    E("species-name-twice", "species.name", species=second_species(name="Ag44")),
+    E("charge-no-unit", "species.B.charge", row="any quantity", species=second_species(charge=-3)),
+    E("charge-huge", "species.B.charge", row="species.charge", species=second_species(charge="-200 e")),
+    E("charge-a-length", "species.B.charge", row="any quantity", species=second_species(charge="3 nm")),
+    E("charge-missing", "species.B.charge", row="species.charge", species=second_species(charge=None)),
+    E(
+        "core-zero",
+        "species.B.core_diameter",
+        row="species.core_diameter",
+        species=second_species(core_diameter="0 nm"),
+    ),
+    E(
+        "core-huge",
+        "species.B.core_diameter",
+        row="species.core_diameter",
+        species=second_species(core_diameter="30 nm"),
+    ),
+    E("shell-negative", "species.B.shell", row="species.shell", species=second_species(shell="-0.1 nm")),
+    E("shell-huge", "species.B.shell", row="species.shell", species=second_species(shell="6 nm")),
+    E(
+        "hydrodynamic-below-core",
+        "species.B.hydrodynamic_diameter",
+        row="species.hydrodynamic_diameter",
+        species=second_species(hydrodynamic_diameter="0.5 nm"),
+    ),
+    E(
+        "concentration-negative",
+        "species.B.concentration",
+        row="species.concentration",
+        species=second_species(concentration="-1 mM"),
+    ),
+    E("concentration-crowded", "species.concentration", species=second_species(concentration="100 mM")),
+    E("salt-huge", "electrolyte.salt", electrolyte={"salt": "2 M"}),
+    E("salt-negative", "electrolyte.salt", electrolyte={"salt": "-1 mM"}),
+    E("counterions-text", "electrolyte.counterions", electrolyte={"counterions": "yes"}),
+    E("clusters-screen-number", "electrolyte.clusters_screen", electrolyte={"clusters_screen": 1}),
+    E("screening-unknown", "electrolyte.screening", electrolyte={"screening": "debye"}),
+    E("temperature-boiling", "solvent.temperature", solvent={"temperature": "200 °C"}),
+    E("solvent-unknown", "solvent.preset", solvent={"preset": "acetone"}),
+    E("engine-unknown", "encounter.engine", encounter={"engine": "gromacs"}),
+    E("trajectories-few", "encounter.trajectories", encounter={"trajectories": 10}),
+    E("concurrent-zero", "encounter.concurrent", encounter={"concurrent": 0}),
+    E("pairs-unknown-species", "encounter.pairs", encounter={"pairs": [["Ag44", "X"]]}),
+    E("pairs-text", "encounter.pairs", encounter={"pairs": "all"}),
+    E("reaction-inside-cores", "encounter.reaction_distance", encounter={"reaction_distance": "1.0 nm"}),
+    E("reaction-beyond-contact", "encounter.reaction_distance", encounter={"reaction_distance": "3 nm"}),
+    E("start-inside-reaction", "encounter.start_distance", encounter={"start_distance": "2 nm"}),
+    E(
+        "escape-before-start",
+        "encounter.escape_distance",
+        encounter={"start_distance": "4 nm", "escape_distance": "3.5 nm"},
+    ),
+    E("timestep-no-unit", "encounter.timestep", row="any quantity", encounter={"timestep": 0.001}),
+    E("timestep-zero", "encounter.timestep", encounter={"timestep": "0 ns"}),
+    E("shell-repulsion-negative", "encounter.shell_repulsion", encounter={"shell_repulsion": "-1 kT"}),
+    E("seed-negative", "encounter.seed", encounter={"seed": -1}),
+    E("between-twice", "feeding.between", feeding={"between": ["B", "B"]}),
+    E("between-unknown", "feeding.between", feeding={"between": ["B", "C"]}),
+    E("ratio-slash", "feeding.ratios", feeding={"ratios": ["1/40"]}),
+    E("ratio-zero", "feeding.ratios", feeding={"ratios": ["0:1"]}),
+    E("ratios-missing", "feeding.ratios", feeding={"ratios": []}),
+    E("total-missing", "feeding.total_concentration", feeding={"total_concentration": None}),
+    E("total-crowded", "feeding.total_concentration", feeding={"total_concentration": "1 M"}),
+    E("salt-sweep-not-a-list", "ionic_strength.salt", ionic_strength={"salt": "5 mM"}),
+    E("salt-sweep-huge", "ionic_strength.salt", ionic_strength={"salt": ["0 mM", "3 M"]}),
+    E("trajectories-option", "--trajectories", extra=("--trajectories", "5")),
+    Case(
+        "encounter-out-a-file",
+        ["encounter", "good.toml", "--out", "f.txt"],
+        "--out",
+        {"good.toml": GOOD_ENCOUNTER, "f.txt": "x"},
+        table="encounter",
+    ),
     # --- any command --------------------------------------------------------------------------------------
     O("command-unknown", ["simulate", "x.toml"], "simulate", row="any command"),
 ]
@@ -618,6 +732,7 @@ COMMAND_TABLE = {
     "compare": "analysis",
     "movie": "analysis",
     "micrograph": "micrograph",
+    "encounter": "encounter",
 }
 #: Rows of the "Every command" table.
 ANY_COMMAND_ROWS = {"any option", "any command"}
@@ -676,6 +791,7 @@ def no_simulation(monkeypatch):
     monkeypatch.setattr("dipolewire.replicas.run_replicas", started)
     monkeypatch.setattr("dipolewire.study_runner.execute_study", started)
     monkeypatch.setattr("dipolewire.engines.create", started)
+    monkeypatch.setattr("dipolewire.charged.nam.encounter_rate", started)
 
 
 def exit_status(argv) -> int:
@@ -718,6 +834,7 @@ DOC_HEADINGS = {
     "Analysis": "analysis",
     "Micrograph": "micrograph",
     "Energy": "energy",
+    "Encounter": "encounter",
     "Every command": "any",
 }
 #: Docs rows whose checks are tested elsewhere (they need a run, a lock or a finished run folder), with the

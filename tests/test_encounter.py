@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from conftest import tiny_encounter
 
 from dipolewire import engines
 from dipolewire.charged import encounter_run, mixture, nam
@@ -19,27 +20,6 @@ from dipolewire.units import MOLAR_PER_NM3
 EXAMPLE = Path(__file__).parents[1] / "runs" / "au44-ag44-dmf.toml"
 MM = MOLAR_PER_NM3 * 1e-3
 needs_lammps = pytest.mark.skipif(not engines.available()["lammps"], reason="LAMMPS is not installed")
-
-
-def tiny_encounter(**changes) -> dict:
-    """Two repelling species (short trajectories), a two-point salt sweep and a two-ratio feeding sweep."""
-    document = {
-        "name": "tiny-enc",
-        "solvent": {"preset": "DMF"},
-        "species": [
-            {"preset": "Ag44(p-MBA)30", "concentration": "0.2 mM"},
-            {"name": "B", "charge": "-3 e", "core_diameter": "1.1 nm", "shell": "0.6 nm", "concentration": "0.1 mM"},
-        ],
-        "encounter": {"trajectories": 200, "concurrent": 100, "pairs": [["Ag44", "B"]]},
-        "ionic_strength": {"salt": ["0 mM", "5 mM"]},
-        "feeding": {"between": ["B", "Ag44"], "ratios": ["1:2", "2:1"], "total_concentration": "0.3 mM"},
-    }
-    for section, value in changes.items():
-        if isinstance(value, dict) and isinstance(document.get(section), dict):
-            document[section] = {**document[section], **value}
-        else:
-            document[section] = value
-    return document
 
 
 def test_the_example_file_reads_with_the_paper_species():

@@ -987,6 +987,12 @@ def _run_presets(args) -> int:
     aliases = ", ".join(f"{alias} → {name}" for alias, name in presets.SOLVENT_ALIASES.items())
     print(f"  also called: {aliases}")
     print(f"Dry film: εr = {presets.DRY_FILM_EPS_R} unless drying.eps_r_dry is set (organic ligand shell, 2.0–2.6)")
+    print("Charged cluster presets (encounter files, [[species]] preset = ...; docs/charged.md):")
+    for name, c in presets.CHARGED_CLUSTERS.items():
+        outer = float(c["core_diameter"].split()[0]) + 2 * float(c["shell"].split()[0])
+        print(f"  {name:<15} {c['formula']}, outer diameter {outer:.3g} nm (= hydrodynamic d unless given)")
+        for key, source in c["sources"].items():
+            print(f"  {'':<15} {key} = {c[key]}: {source}")
     return 0
 
 

@@ -306,18 +306,24 @@ _SECTIONS = {
 }
 
 
-def load(path) -> RunSpec:
-    """Read and validate a run file."""
+def read_document(path, what: str = "run file") -> dict:
+    """The TOML document of the file at ``path`` (refused as ``what`` when unreadable or not TOML), its
+    ``name`` defaulting to the file's stem."""
     from .user_files import read_text
 
     path = Path(path)
-    text = read_text(path, "run file")
+    text = read_text(path, what)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError("run file", f"{path} is not valid TOML: {exc}") from None
+        raise InputError(what, f"{path} is not valid TOML: {exc}") from None
     document.setdefault("name", path.stem)
-    return from_dict(document, source=str(path))
+    return document
+
+
+def load(path) -> RunSpec:
+    """Read and validate a run file."""
+    return from_dict(read_document(path), source=str(path))
 
 
 def from_dict(document: dict, source: str | None = None) -> RunSpec:

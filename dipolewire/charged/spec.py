@@ -10,14 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .. import presets
 from ..errors import InputError
 from ..physics import translational_diffusion
-from ..spec import SolventSpec, _check_keys, _choice, _number, _quantity, _solvent, check_finite
+from ..spec import SolventSpec, _check_keys, _choice, _number, _quantity, _solvent, check_finite, read_document
 from ..units import MOLAR_PER_NM3, kT_zJ
 from .pair import SCREENINGS
 
@@ -150,16 +148,7 @@ class EncounterSpec:
 
 def load(path) -> EncounterSpec:
     """Read and validate an encounter file."""
-    from ..user_files import read_text
-
-    path = Path(path)
-    text = read_text(path, "encounter file")
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError("encounter file", f"{path} is not valid TOML: {exc}") from None
-    document.setdefault("name", path.stem)
-    return from_dict(document, source=str(path))
+    return from_dict(read_document(path, "encounter file"), source=str(path))
 
 
 def from_dict(document: dict, source: str | None = None) -> EncounterSpec:

@@ -114,7 +114,7 @@ def tiny_encounter(**changes) -> dict:
             {"preset": "Ag44(p-MBA)30", "concentration": "0.2 mM"},
             {"name": "B", "charge": "-3 e", "core_diameter": "1.1 nm", "shell": "0.6 nm", "concentration": "0.1 mM"},
         ],
-        "encounter": {"trajectories": 200, "concurrent": 100, "pairs": [["Ag44", "B"]]},
+        "encounter": {"trajectories": 100, "concurrent": 50, "pairs": [["Ag44", "B"]]},
         "ionic_strength": {"salt": ["0 mM", "5 mM"]},
         "feeding": {"between": ["B", "Ag44"], "ratios": ["1:2", "2:1"], "total_concentration": "0.3 mM"},
     }

@@ -199,9 +199,22 @@ def measure(spec: EncounterSpec, out, engine: str, *, quiet: bool = False) -> li
                     f"{rate.counts.seconds:.0f} s",
                     file=sys.stderr,
                 )
+        previous = (out / RESULTS).read_bytes() if (out / RESULTS).exists() else b""
         _write_results(out, spec, results, tasks)
-        write_tables(spec, results, out)
+        # the tables and figures follow encounter.json: redrawn only when it changed or one is missing
+        if (out / RESULTS).read_bytes() != previous or not all((out / name).exists() for name in _outputs(spec)):
+            write_tables(spec, results, out)
     return results
+
+
+def _outputs(spec: EncounterSpec) -> list[str]:
+    """The files :func:`write_tables` writes for ``spec``."""
+    names = ["rates.csv", "summary.txt"]
+    if spec.salt_sweep:
+        names += ["ionic_strength.csv", "ionic_strength.png"]
+    if spec.feeding is not None:
+        names += ["feeding_ratio.csv", "feeding_ratio.png"]
+    return names
 
 
 def _row(task: Task, rate: nam.EncounterRate, key: str) -> dict:

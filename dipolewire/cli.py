@@ -329,6 +329,7 @@ def _add_encounter_parser(commands):
         action="store_true",
         help="print each point's state, geometry and exact rate; run and write nothing",
     )
+    p.add_argument("--force", action="store_true", help="run even if the points are estimated to take more than 7 days")
     p.add_argument("--quiet", action="store_true", help="no progress")
     p.set_defaults(handler=_run_encounter)
 
@@ -931,7 +932,15 @@ def _run_encounter(args) -> int:
         settings = dataclasses.replace(settings, engine=args.engine)
     spec = dataclasses.replace(spec, encounter=settings)
     tasks = [encounter_run.prepare(spec, point) for point in encounter_run.points(spec)]
+    hours = encounter_run.estimated_hours(spec, tasks)
+    if hours > 7 * 24 and not args.force and not args.dry_run:
+        raise InputError(
+            "encounter",
+            f"the points would take about {hours / 24:.0f} days on one core (a rough estimate from the distance "
+            "between reaction and escape); use fewer trajectories, a shorter escape_distance, or --force",
+        )
     if args.dry_run:
+        print(f"estimated: about {hours * 60:.3g} minutes on one core (LAMMPS; a rough plan, not a measurement)")
         print(f"{spec.name}: {len(tasks)} rates, {settings.trajectories} trajectories each")
         for task in tasks:
             p, g = task.point, task.geometry

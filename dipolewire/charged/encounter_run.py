@@ -98,6 +98,7 @@ class Task:
         settings = spec.encounter
         payload = json.dumps(
             [
+                nam.METHOD_VERSION,
                 engine,
                 self.pair.__dict__,
                 self.diffusion,
@@ -130,12 +131,20 @@ def prepare(spec: EncounterSpec, point: Point) -> Task:
             escape=settings.escape_distance,
             timestep=settings.timestep,
         )
-    except ValueError as exc:
-        raise InputError("encounter", f"{a.name}+{b.name} at {point.label}: {exc}") from None
+    except nam.GeometryError as exc:
+        raise InputError(exc.field, f"{a.name}+{b.name} at {point.label}: {exc}") from None
     # the seed follows the physics, so that points of one state (the file's and a sweep's) are one measurement
     physics = json.dumps([pair.__dict__, diffusion, geometry.__dict__], sort_keys=True)
     seed = (settings.seed * 1_000_003 + zlib.crc32(physics.encode())) % 2**31
     return Task(point, pair, diffusion, gammas, geometry, seed)
+
+
+def estimated_hours(spec: EncounterSpec, tasks: list[Task]) -> float:
+    """Rough wall time (h) of the distinct points of ``tasks`` on one core (:func:`~.nam.estimated_steps` at
+    :data:`~.nam.TRAJECTORY_STEPS_PER_S`)."""
+    distinct = {task.key(spec, "plan"): task for task in tasks}.values()
+    steps = sum(nam.estimated_steps(t.geometry, t.diffusion) for t in distinct) * spec.encounter.trajectories
+    return steps / nam.TRAJECTORY_STEPS_PER_S / 3600.0
 
 
 def _progress_printer(prefix: str, quiet: bool):

@@ -30,27 +30,47 @@ RESISTANCE_SHARE = 0.5
 #: D |F| dt / kT below these fractions of min(R, b − R).
 STEP_FRACTION = 0.04
 DRIFT_FRACTION = 0.01
+#: A timestep given in the file may be at most this multiple of the automatic one: beyond it pairs that have
+#: reached can sink so deep into the shell repulsion that the next step flings them out of their cells.
+MAX_TIMESTEP_FACTOR = 4.0
+#: Pairs whose repulsion at the reaction distance exceeds this (in kT) meet too rarely to measure (k ∝ e^(−U/kT)).
+MAX_BARRIER_KT = 300.0
+#: Bumped whenever a change of the method changes its results: points measured before are then measured anew.
+METHOD_VERSION = 2
 #: Pairs drift as a whole; every ``RECENTRE_STEPS`` steps they are moved back to their sites (a rigid shift,
 #: which changes nothing in their relative motion), and finished pairs are restarted.
 RECENTRE_STEPS = 50
-#: Extra lattice spacing (nm) beyond 2q (q: the escape distance, also the Yukawa cut-off) between pairs.
+#: Extra lattice spacing beyond 2q (q: the escape distance, also the Yukawa cut-off) between pairs: this many nm
+#: plus :data:`SPACING_MARGIN_STEPS` rms relative displacements over :data:`RECENTRE_STEPS` steps, room for a
+#: pair's drift between recentrings and for a finished pair's separation growing until it is restarted.
 SPACING_MARGIN_NM = 5.0
+SPACING_MARGIN_STEPS = 16.0
 
 
 @dataclass(frozen=True)
 class Geometry:
-    """Reaction distance R, start b, escape q and the Yukawa cut-off (nm); ``timestep`` ns."""
+    """Reaction distance R, start b, escape q and the Yukawa cut-off (nm); ``timestep`` ns; ``margin`` nm of
+    lattice spacing beyond q + cut-off."""
 
     reaction: float
     start: float
     escape: float
     cutoff: float
     timestep: float
+    margin: float = SPACING_MARGIN_NM
 
     @property
     def spacing(self) -> float:
         """Lattice spacing (nm) that keeps every pair beyond the cut-off of every other pair."""
-        return self.escape + self.cutoff + SPACING_MARGIN_NM
+        return self.escape + self.cutoff + self.margin
+
+
+class GeometryError(ValueError):
+    """A geometry that cannot be run: ``field`` names the file's key at fault."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
 
 
 def _distance_at_share(pair, r_from: float, kT: float, share: float) -> float:
@@ -65,8 +85,20 @@ def _distance_at_share(pair, r_from: float, kT: float, share: float) -> float:
     while gap(high) > 0:
         high *= 2.0
         if high > 1e7:
-            raise ValueError("the pair's resistance does not fall off; no start distance can be chosen")
+            raise GeometryError(
+                "encounter.start_distance", "the pair's resistance does not fall off; give start_distance"
+            )
     return optimize.brentq(gap, r_from * (1 + 1e-12), high, xtol=1e-10, rtol=1e-12)
+
+
+def automatic_timestep(pair, diffusion: float, kT: float, reaction: float, start: float, escape: float) -> float:
+    """dt (ns) keeping √(2 D dt) within :data:`STEP_FRACTION` and the drift per step within
+    :data:`DRIFT_FRACTION` of min(R, b − R)."""
+    scale = min(reaction, start - reaction)
+    by_noise = (STEP_FRACTION * scale) ** 2 / (2.0 * diffusion)
+    largest_force = float(np.max(np.abs(pair.force(np.linspace(reaction, escape, 2001)))))
+    by_drift = DRIFT_FRACTION * scale * kT / (diffusion * largest_force) if largest_force > 0 else math.inf
+    return min(by_noise, by_drift)
 
 
 def choose_geometry(
@@ -74,19 +106,43 @@ def choose_geometry(
 ) -> Geometry:
     """R, b, q, cut-off and dt for ``pair`` (a :class:`~.pair.ChargedPair`) with relative diffusion
     coefficient ``diffusion`` (nm²/ns) at ``kT`` (zJ); each given value (nm, ns) is kept, the others chosen
-    (see :data:`RESISTANCE_SHARE`, :data:`STEP_FRACTION`, :data:`DRIFT_FRACTION`)."""
+    (see :data:`RESISTANCE_SHARE`, :data:`STEP_FRACTION`, :data:`DRIFT_FRACTION`). Raises
+    :class:`GeometryError` for a pair too repelled to measure, distances out of order, or a timestep above
+    :data:`MAX_TIMESTEP_FACTOR` times the automatic one."""
     R = pair.contact if reaction is None else reaction
+    barrier = float(pair.energy(R)) / kT
+    if barrier > MAX_BARRIER_KT:
+        raise GeometryError(
+            "encounter.pairs",
+            f"the repulsion at the reaction distance is {barrier:.0f} kT: such pairs meet at a rate of order "
+            f"e^-{barrier:.0f} of the uncharged one, too rarely to measure (at most {MAX_BARRIER_KT:g} kT)",
+        )
     b = _distance_at_share(pair, R, kT, RESISTANCE_SHARE) if start is None else start
     q = _distance_at_share(pair, b, kT, RESISTANCE_SHARE) if escape is None else escape
     if not R < b < q:
-        raise ValueError(f"need reaction < start < escape, got {R:g}, {b:g}, {q:g} nm")
+        raise GeometryError("encounter.start_distance", f"need reaction < start < escape, got {R:g}, {b:g}, {q:g} nm")
+    automatic = automatic_timestep(pair, diffusion, kT, R, b, q)
     if timestep is None:
-        scale = min(R, b - R)
-        by_noise = (STEP_FRACTION * scale) ** 2 / (2.0 * diffusion)
-        largest_force = float(np.max(np.abs(pair.force(np.linspace(R, q, 2001)))))
-        by_drift = DRIFT_FRACTION * scale * kT / (diffusion * largest_force) if largest_force > 0 else math.inf
-        timestep = min(by_noise, by_drift)
-    return Geometry(R, b, q, q, timestep)
+        timestep = automatic
+    elif timestep > MAX_TIMESTEP_FACTOR * automatic:
+        raise GeometryError(
+            "encounter.timestep",
+            f"must be at most {MAX_TIMESTEP_FACTOR:g} × the automatic {automatic:.3g} ns here "
+            f"({MAX_TIMESTEP_FACTOR * automatic:.3g} ns), got {timestep:.3g} ns",
+        )
+    margin = SPACING_MARGIN_NM + SPACING_MARGIN_STEPS * math.sqrt(2.0 * diffusion * RECENTRE_STEPS * timestep)
+    return Geometry(R, b, q, q, timestep, margin)
+
+
+#: Trajectory steps per second of LAMMPS on one core of the 2-core AVX2 machine with 1000-2000 pairs at once
+#: (benchmarks/results/encounter.json: 0.88-0.91e6; the validation's neutral pair 1.1e6): for plans only.
+TRAJECTORY_STEPS_PER_S = 0.9e6
+
+
+def estimated_steps(geometry: Geometry, diffusion: float) -> float:
+    """A rough number of steps per trajectory: the time (q − R)²/(6D) to diffuse across the shell between
+    the reaction and escape distances, in timesteps (for planning only)."""
+    return (geometry.escape - geometry.reaction) ** 2 / (6.0 * diffusion * geometry.timestep)
 
 
 @dataclass(frozen=True)
@@ -165,9 +221,27 @@ def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories:
             if progress is not None:
                 progress(finished, trajectories)
         r_prev = r
+        _check_cells(a_pos, b_pos, sites, edge, geometry, steps)
         if finished < trajectories and (steps % RECENTRE_STEPS == 0 or active.sum() == 0):
             restart(a_pos, b_pos)
     return Counts(trajectories, reached, steps, trajectory_steps, time.perf_counter() - start_clock)
+
+
+def _check_cells(a_pos, b_pos, sites, edge, geometry: Geometry, step: int) -> None:
+    """Stop if a particle strayed so far from its pair's site that it could feel another pair."""
+    from ..errors import RunStopped
+
+    limit = 0.5 * (geometry.spacing - geometry.cutoff)
+    for x in (a_pos, b_pos):
+        d = x - sites
+        d -= edge * np.round(d / edge)
+        worst = float(np.sqrt(np.max(np.sum(d * d, axis=1))))
+        if worst >= limit:
+            raise RunStopped(
+                f"encounter: after step {step} a cluster is {worst:.3g} nm from its pair's site (limit {limit:.3g} "
+                "nm), where it could feel another pair; use a shorter encounter.timestep",
+                exit_status=1,
+            )
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def from_dict(document: dict, source: str | None = None) -> EncounterSpec:
     species = _all_species(document.get("species"), solvent)
     electrolyte = _electrolyte(document.get("electrolyte", {}))
     encounter = _encounter(document.get("encounter", {}), species, solvent)
-    feeding = _feeding(document["feeding"], species) if "feeding" in document else None
+    feeding = _feeding(document["feeding"], species, encounter.pairs) if "feeding" in document else None
     salts = _salt_sweep(document["ionic_strength"]) if "ionic_strength" in document else ()
     return EncounterSpec(name, solvent, species, electrolyte, encounter, feeding, salts, source=source)
 
@@ -367,7 +367,7 @@ def parse_ratio(text, field_name: str = "feeding.ratios") -> tuple[float, float]
     return parts
 
 
-def _feeding(table, species) -> FeedingSweep:
+def _feeding(table, species, pairs) -> FeedingSweep:
     names = [s.name for s in species]
     between = table.get("between", names[:2] if len(names) >= 2 else None)
     if (
@@ -379,6 +379,12 @@ def _feeding(table, species) -> FeedingSweep:
     ):
         raise InputError(
             "feeding.between", f"must name two different species of the file ({', '.join(names)}), got {between!r}"
+        )
+    if tuple(between) not in pairs and tuple(between[::-1]) not in pairs:
+        raise InputError(
+            "feeding.between",
+            f"the sweep needs the {between[0]}+{between[1]} rate, which encounter.pairs leaves out; add "
+            f'["{between[0]}", "{between[1]}"] to it',
         )
     raw = table.get("ratios")
     if not isinstance(raw, list) or not raw:

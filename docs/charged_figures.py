@@ -1,6 +1,6 @@
 """Numbers and figures of docs/charged.md, from measured runs.
 
-    dipolewire encounter runs/au44-ag44-dmf.toml     # the sweeps (about 7 minutes on one core)
+    dipolewire encounter runs/au44-ag44-dmf.toml     # the sweeps (about 8 minutes on one core)
     python docs/charged_figures.py                   # the validation (about 5 minutes) and the copies below
 
 Runs the encounter validation (:mod:`dipolewire.charged.checks`: neutral, repelling and attracting pairs,

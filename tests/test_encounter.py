@@ -63,34 +63,11 @@ def test_dry_run_prints_every_point_and_writes_nothing(tmp_path, capsys, monkeyp
 
 
 @needs_lammps
-def test_encounter_writes_tables_figures_and_keeps_points_on_a_second_run(tmp_path, capsys, monkeypatch):
+def test_an_interrupted_sweep_keeps_its_points_finishes_them_and_a_third_run_measures_nothing(
+    tmp_path, capsys, monkeypatch
+):
     (tmp_path / "e.toml").write_text(tomli_w.dumps(tiny_encounter()))
-    assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 0
     out = tmp_path / "tiny-enc"
-    for name in (
-        "encounter.json",
-        "rates.csv",
-        "ionic_strength.csv",
-        "ionic_strength.png",
-        "feeding_ratio.csv",
-        "feeding_ratio.png",
-        "summary.txt",
-    ):
-        assert (out / name).stat().st_size > 0, name
-    data = json.loads((out / "encounter.json").read_text())
-    assert data["measured"] == data["planned"] == 5
-    # the 0 mM salt point is the file's state: measured once, reported twice
-    file_point, salt_zero = data["points"][0], data["points"][1]
-    assert file_point["key"] == salt_zero["key"] and file_point["rate"] == salt_zero["rate"]
-    assert "one Ag44 meets a B every" in capsys.readouterr().out
-    monkeypatch.setattr(nam, "encounter_rate", lambda *a, **k: pytest.fail("a kept point was measured again"))
-    assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 0
-    assert json.loads((out / "encounter.json").read_text())["points"] == data["points"]
-
-
-@needs_lammps
-def test_an_interrupted_sweep_keeps_its_measured_points(tmp_path, monkeypatch):
-    (tmp_path / "e.toml").write_text(tomli_w.dumps(tiny_encounter()))
     real = nam.encounter_rate
     calls = []
 
@@ -102,10 +79,28 @@ def test_an_interrupted_sweep_keeps_its_measured_points(tmp_path, monkeypatch):
 
     monkeypatch.setattr(nam, "encounter_rate", stop_at_the_second)
     assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 130
-    kept = json.loads((tmp_path / "tiny-enc" / "encounter.json").read_text())
+    kept = json.loads((out / "encounter.json").read_text())
     assert kept["measured"] == 1
-    calls.clear()
+
     monkeypatch.setattr(nam, "encounter_rate", real)
     assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 0
-    done = json.loads((tmp_path / "tiny-enc" / "encounter.json").read_text())
-    assert done["measured"] == 5 and done["points"][0] == kept["points"][0]
+    for name in (
+        "encounter.json",
+        "rates.csv",
+        "ionic_strength.csv",
+        "ionic_strength.png",
+        "feeding_ratio.csv",
+        "feeding_ratio.png",
+        "summary.txt",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    data = json.loads((out / "encounter.json").read_text())
+    assert data["measured"] == data["planned"] == 5 and data["points"][0] == kept["points"][0]
+    # the 0 mM salt point is the file's state: measured once, reported twice
+    file_point, salt_zero = data["points"][0], data["points"][1]
+    assert file_point["key"] == salt_zero["key"] and file_point["rate"] == salt_zero["rate"]
+    assert "one Ag44 meets a B every" in capsys.readouterr().out
+
+    monkeypatch.setattr(nam, "encounter_rate", lambda *a, **k: pytest.fail("a kept point was measured again"))
+    assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 0
+    assert json.loads((out / "encounter.json").read_text())["points"] == data["points"]

@@ -135,8 +135,8 @@ def choose_geometry(
 
 
 #: Trajectory steps per second of LAMMPS on one core of the 2-core AVX2 machine with 1000-2000 pairs at once
-#: (benchmarks/results/encounter.json: 0.88-0.91e6; the validation's neutral pair 1.1e6): for plans only.
-TRAJECTORY_STEPS_PER_S = 0.9e6
+#: (benchmarks/results/encounter.json: 0.82-0.83e6; the validation's neutral pair 1.0e6): for plans only.
+TRAJECTORY_STEPS_PER_S = 0.85e6
 
 
 def estimated_steps(geometry: Geometry, diffusion: float) -> float:
@@ -221,27 +221,29 @@ def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories:
             if progress is not None:
                 progress(finished, trajectories)
         r_prev = r
-        _check_cells(a_pos, b_pos, sites, edge, geometry, steps)
+        _check_cells(a_pos, d, r, sites, edge, geometry, steps)
         if finished < trajectories and (steps % RECENTRE_STEPS == 0 or active.sum() == 0):
             restart(a_pos, b_pos)
     return Counts(trajectories, reached, steps, trajectory_steps, time.perf_counter() - start_clock)
 
 
-def _check_cells(a_pos, b_pos, sites, edge, geometry: Geometry, step: int) -> None:
-    """Stop if a particle strayed so far from its pair's site that it could feel another pair."""
+def _check_cells(a_pos, separation, r, sites, edge, geometry: Geometry, step: int) -> None:
+    """Stop if a cluster strayed so far from its pair's site that it could feel another pair. Each cluster of
+    a pair lies within |centre − site| + r/2 of the site (``separation``: b − a, minimum image; ``r`` its
+    length), one pass over the pairs."""
     from ..errors import RunStopped
 
     limit = 0.5 * (geometry.spacing - geometry.cutoff)
-    for x in (a_pos, b_pos):
-        d = x - sites
-        d -= edge * np.round(d / edge)
-        worst = float(np.sqrt(np.max(np.sum(d * d, axis=1))))
-        if worst >= limit:
-            raise RunStopped(
-                f"encounter: after step {step} a cluster is {worst:.3g} nm from its pair's site (limit {limit:.3g} "
-                "nm), where it could feel another pair; use a shorter encounter.timestep",
-                exit_status=1,
-            )
+    centre = a_pos + 0.5 * separation - sites
+    centre -= edge * np.round(centre / edge)
+    reach = np.sqrt(np.einsum("ij,ij->i", centre, centre)) + 0.5 * r
+    worst = float(reach.max())
+    if worst >= limit:
+        raise RunStopped(
+            f"encounter: after step {step} a cluster is up to {worst:.3g} nm from its pair's site (limit "
+            f"{limit:.3g} nm), where it could feel another pair; use a shorter encounter.timestep",
+            exit_status=1,
+        )
 
 
 @dataclass(frozen=True)

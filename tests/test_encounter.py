@@ -99,7 +99,8 @@ def test_an_interrupted_sweep_keeps_its_points_finishes_them_and_a_third_run_mea
     # the 0 mM salt point is the file's state: measured once, reported twice
     file_point, salt_zero = data["points"][0], data["points"][1]
     assert file_point["key"] == salt_zero["key"] and file_point["rate"] == salt_zero["rate"]
-    assert "one Ag44 meets a B every" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "one Ag44 meets a B every" in printed and "M⁻¹s⁻¹ (" in printed and "nm³/ns)" in printed
 
     monkeypatch.setattr(nam, "encounter_rate", lambda *a, **k: pytest.fail("a kept point was measured again"))
     assert main(["encounter", str(tmp_path / "e.toml"), "--quiet"]) == 0

@@ -283,11 +283,22 @@ def _rate_columns(row: dict) -> list:
         f"{row['rate_per_M_per_s']:.5e}",
         f"{row['error_per_M_per_s']:.2e}",
         f"{row['exact_per_M_per_s']:.5e}",
+        f"{row['rate']:.5e}",
+        f"{row['error']:.2e}",
+        f"{row['exact']:.5e}",
         f"{100 * row['deviation']:+.3f}",
     ]
 
 
-RATE_HEADER = ["k_bd_per_M_per_s", "k_bd_error_per_M_per_s", "k_exact_per_M_per_s", "deviation_percent"]
+RATE_HEADER = [
+    "k_bd_per_M_per_s",
+    "k_bd_error_per_M_per_s",
+    "k_exact_per_M_per_s",
+    "k_bd_nm3_per_ns",
+    "k_bd_error_nm3_per_ns",
+    "k_exact_nm3_per_ns",
+    "deviation_percent",
+]
 
 
 def feeding_rows(spec: EncounterSpec, results: list[dict]) -> list[dict]:
@@ -424,7 +435,8 @@ def summary(spec: EncounterSpec, results: list[dict], feeding: list[dict]) -> st
     for r in (r for r in results if r["sweep"] == "file"):
         lines.append(
             f"  {'+'.join(r['pair']):<12} k = {r['rate_per_M_per_s']:.3e} ± {r['error_per_M_per_s']:.1e} M⁻¹s⁻¹"
-            f"  exact {r['exact_per_M_per_s']:.3e} ({100 * r['deviation']:+.2f} %)"
+            f" ({r['rate']:.4g} ± {r['error']:.2g} nm³/ns)  exact {r['exact_per_M_per_s']:.3e}"
+            f" ({100 * r['deviation']:+.2f} %)"
             f"  I = {r['ionic_strength_mM']:.3g} mM, 1/κ = {r['debye_length_nm']:.3g} nm, "
             f"{r['counts']['trajectories']} trajectories"
         )

@@ -159,14 +159,19 @@ def read_record(folder) -> dict:
 
 
 def write_json(path, data: dict) -> None:
-    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one, never a part, and
-    two writers never share a temporary file."""
+    """Write ``data`` as JSON to ``path`` atomically (see :func:`write_text`)."""
+    write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_text(path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a reader sees the old file or the new one, never a part,
+    and two writers never share a temporary file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "w") as handle:
-            handle.write(json.dumps(data, indent=2, default=str) + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

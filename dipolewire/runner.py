@@ -490,7 +490,7 @@ class FrameOutput:
             (self.out_dir / CHECKPOINT).unlink(missing_ok=True)  # of a run this one overwrites
             (self.out_dir / "spec.toml").write_text(text)
         elif (self.out_dir / "spec.toml").read_text() != text:
-            _write_text(self.out_dir / "spec.toml", text)
+            run_folder.write_text(self.out_dir / "spec.toml", text)
         mode = "r+" if self.resume else "w"
         self.writer = TrajectoryWriter(self.out_dir / "trajectory.gsd", model, start.chirality, mode=mode)
         snap.images = snap.images + start.images
@@ -726,8 +726,3 @@ def _progress_bar(model, enabled: bool, done: int = 0):
         dynamic_ncols=True,
     )
 
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import sys
@@ -26,7 +27,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import InputError
 from ..physics import translational_friction
-from ..run_folder import hold, write_json
+from ..run_folder import hold, write_json, write_text
 from ..units import MOLAR_PER_NM3
 from . import mixture, nam, rates
 from .spec import EncounterSpec
@@ -270,12 +271,11 @@ def _write_results(out: Path, spec: EncounterSpec, results: list[dict], tasks: l
 
 
 def _csv(path: Path, header: list[str], rows: list[list]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    tmp.replace(path)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text(path, text.getvalue())
 
 
 def _rate_columns(row: dict) -> list:
@@ -391,8 +391,7 @@ def write_tables(spec: EncounterSpec, results: list[dict], out: Path) -> None:
             rows.append(line)
         _csv(out / "feeding_ratio.csv", header, rows)
         figures.save(figures.feeding_figure(spec, feeding), out / "feeding_ratio.png")
-    (out / ".summary.txt.tmp").write_text(summary(spec, results, feeding))
-    (out / ".summary.txt.tmp").replace(out / "summary.txt")
+    write_text(out / "summary.txt", summary(spec, results, feeding))
 
 
 def _geometry_columns(r: dict) -> list:

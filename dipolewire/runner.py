@@ -725,4 +725,3 @@ def _progress_bar(model, enabled: bool, done: int = 0):
         mininterval=1.0,
         dynamic_ncols=True,
     )
-

@@ -36,7 +36,18 @@ def render_png(fig, dpi=100) -> bytes:
 
 
 def save(fig, path, dpi=150) -> None:
-    fig.savefig(path, dpi=dpi)
+    """Write ``fig`` to ``path`` (its format from the suffix) atomically: a reader never sees half a picture."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        fig.savefig(tmp, dpi=dpi)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def shade_tem_band(ax, label="TEM 1.8–2.5 nm", alpha=0.2, band=TEM_BAND_NM) -> None:

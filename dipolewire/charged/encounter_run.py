@@ -335,6 +335,7 @@ def feeding_rows(spec: EncounterSpec, results: list[dict]) -> list[dict]:
 
 def write_tables(spec: EncounterSpec, results: list[dict], out: Path) -> None:
     """rates.csv, ionic_strength.csv/.png, feeding_ratio.csv/.png and summary.txt from ``results``."""
+    from ..analysis.figures import save
     from . import figures
 
     here = [r for r in results if r["sweep"] == "file"]
@@ -368,7 +369,7 @@ def write_tables(spec: EncounterSpec, results: list[dict], out: Path) -> None:
                 for r in salt
             ],
         )
-        figures.save(figures.ionic_strength_figure(spec, salt), out / "ionic_strength.png")
+        save(figures.ionic_strength_figure(spec, salt), out / "ionic_strength.png")
     feeding = feeding_rows(spec, results) if spec.feeding is not None else []
     if feeding:
         a, b = spec.feeding.between
@@ -390,7 +391,7 @@ def write_tables(spec: EncounterSpec, results: list[dict], out: Path) -> None:
             line += [f"{1 / row['frequency_per_s'][p]:.4e}" if row["frequency_per_s"][p] > 0 else "inf" for p in pairs]
             rows.append(line)
         _csv(out / "feeding_ratio.csv", header, rows)
-        figures.save(figures.feeding_figure(spec, feeding), out / "feeding_ratio.png")
+        save(figures.feeding_figure(spec, feeding), out / "feeding_ratio.png")
     write_text(out / "summary.txt", summary(spec, results, feeding))
 
 

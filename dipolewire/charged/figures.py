@@ -1,25 +1,13 @@
 """Figures of encounter rates: against ionic strength and against feeding ratio (matplotlib Figures;
-no backend is chosen here)."""
+no backend is chosen here; write them with :func:`dipolewire.analysis.figures.save`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.figures import new_axes
 from ..units import MOLAR_PER_NM3
 from . import mixture, rates
-
-
-def _figure(width=6.4, height=4.4):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def save(fig, path) -> None:
-    """Write ``fig`` as PNG atomically (a reader never sees half a picture)."""
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=150)
-    tmp.replace(path)
 
 
 def _exact_curve(spec, pair_names, salts):
@@ -38,8 +26,7 @@ def _exact_curve(spec, pair_names, salts):
 
 def ionic_strength_figure(spec, rows):
     """k against ionic strength: BD points ± one standard error, the exact rate as a line."""
-    fig = _figure()
-    ax = fig.add_subplot()
+    ax = new_axes(figsize=(6.4, 4.4))
     salts = np.array([r["salt_mM"] for r in rows]) * MOLAR_PER_NM3 * 1e-3
     low = max(salts[salts > 0].min() / 10 if (salts > 0).any() else 1e-3 * MOLAR_PER_NM3, 1e-7 * MOLAR_PER_NM3)
     dense = np.concatenate([[0.0], np.geomspace(low, max(salts.max(), low * 10), 60)])
@@ -73,14 +60,13 @@ def ionic_strength_figure(spec, rows):
         fontsize=9,
     )
     ax.legend(fontsize=8)
-    return fig
+    return ax.figure
 
 
 def feeding_figure(spec, rows):
     """Left: rate constants against feeding ratio a:b; right: the time between encounters of one cluster
     of each species with the other species, both ± one standard error."""
-    fig = _figure(10.0, 4.2)
-    left, right = fig.subplots(1, 2)
+    left, right = new_axes(figsize=(10.0, 4.2), ncols=2)
     a, b = spec.feeding.between
     x = np.array([ra / rb for ra, rb in (row["ratio"] for row in rows)])
     for i, names in enumerate(spec.encounter.pairs):
@@ -107,4 +93,4 @@ def feeding_figure(spec, rows):
         ax.set_xlabel(f"feeding ratio {a}:{b}")
         ax.legend(fontsize=8)
     right.set_title(f"{total:g} mM clusters in all (equal mother solutions mixed by volume)", fontsize=9)
-    return fig
+    return left.figure

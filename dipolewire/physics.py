@@ -170,14 +170,19 @@ def bjerrum_length(kT, eps_r):
     return _prefactor(eps_r) / kT
 
 
+def inverse_debye_length(ionic_strength, kT, eps_r):
+    """κ in 1/nm, κ² = 8π lB I, for ionic strength I = ½ Σ ci zi² in nm⁻³ (kT in zJ); 0 without ions."""
+    return np.sqrt(8.0 * math.pi * bjerrum_length(kT, eps_r) * ionic_strength)
+
+
 def debye_length(ionic_strength, kT, eps_r):
-    """Debye length 1/κ in nm, κ² = 8π lB I, for ionic strength I = ½ Σ ci zi² in nm⁻³.
+    """Debye length 1/κ in nm (:func:`inverse_debye_length`), for ionic strength I > 0 in nm⁻³.
 
     Convert a molar ionic strength with ``units.parse("0.1 M", "concentration")``.
     """
     if np.any(np.asarray(ionic_strength) <= 0):
         raise InputError("ionic_strength", "must be > 0 (no ions means no screening)")
-    return 1.0 / np.sqrt(8.0 * math.pi * bjerrum_length(kT, eps_r) * ionic_strength)
+    return 1.0 / inverse_debye_length(ionic_strength, kT, eps_r)
 
 
 #: Apéry's constant ζ(3) = Σ 1/n³.

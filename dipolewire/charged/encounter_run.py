@@ -47,21 +47,15 @@ class Point:
 
 
 def choose_engine(requested: str) -> str:
-    """The engine for encounters: the one asked for, or for ``auto`` LAMMPS where installed (two-body
-    trajectories checked every step favour the engine with the cheaper step call), else HOOMD-blue."""
-    from ..engines import REGISTRY, available
+    """The engine for encounters: the one asked for, or for ``auto`` the first installed in the registry's
+    order without a GPU preference (LAMMPS, else HOOMD-blue): two-body trajectories checked every step
+    favour the engine with the cheaper step call."""
+    from ..engines import choose
 
-    have = available()
-    if requested != "auto":
-        if not have[requested]:
-            raise InputError(
-                "encounter.engine", f"{REGISTRY[requested].label} is not installed; {REGISTRY[requested].install}"
-            )
-        return requested
-    for name in ("lammps", "hoomd"):
-        if have[name]:
-            return name
-    raise InputError("encounter.engine", f"no engine is installed: {REGISTRY['lammps'].install}")
+    try:
+        return choose(requested, device="cpu")[0]
+    except InputError as exc:
+        raise InputError("encounter.engine", exc.message) from None
 
 
 def _salt_label(salt: float) -> str:

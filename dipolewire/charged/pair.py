@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import physics
 from ..interactions import WCA_CUTOFF_SIGMAS
 from ..physics import bjerrum_length
 
@@ -27,10 +28,11 @@ SCREENINGS = ("finite-size", "point")
 
 
 def inverse_debye_length(microion_strength: float, kT: float, eps_r: float) -> float:
-    """κ (1/nm) of an electrolyte of ionic strength I = ½ Σ cᵢ zᵢ² (nm⁻³): κ² = 8π l_B I; 0 for I = 0."""
+    """κ (1/nm) of an electrolyte of ionic strength I = ½ Σ cᵢ zᵢ² (nm⁻³): κ² = 8π l_B I; 0 for I = 0
+    (:func:`dipolewire.physics.inverse_debye_length`, refusing I < 0)."""
     if microion_strength < 0:
         raise ValueError(f"ionic strength must be >= 0, got {microion_strength!r}")
-    return math.sqrt(8.0 * math.pi * bjerrum_length(kT, eps_r) * microion_strength)
+    return float(physics.inverse_debye_length(microion_strength, kT, eps_r))
 
 
 def size_factor(kappa: float, radius: float, screening: str = "finite-size") -> float:

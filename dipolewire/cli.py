@@ -967,6 +967,7 @@ def _run_presets(args) -> int:
     from . import presets
     from .molar_mass import hill_formula
     from .spec import from_dict
+    from .units import parse
 
     print("Cluster presets (metal cores in ligand shells; body frame: Janus axis z, Au core at +z):")
     for name, c in presets.CLUSTERS.items():
@@ -998,7 +999,7 @@ def _run_presets(args) -> int:
     print(f"Dry film: εr = {presets.DRY_FILM_EPS_R} unless drying.eps_r_dry is set (organic ligand shell, 2.0–2.6)")
     print("Charged cluster presets (encounter files, [[species]] preset = ...; docs/charged.md):")
     for name, c in presets.CHARGED_CLUSTERS.items():
-        outer = float(c["core_diameter"].split()[0]) + 2 * float(c["shell"].split()[0])
+        outer = parse(c["core_diameter"], "length") + 2 * parse(c["shell"], "length")
         print(f"  {name:<15} {c['formula']}, outer diameter {outer:.3g} nm (= hydrodynamic d unless given)")
         for key, source in c["sources"].items():
             print(f"  {'':<15} {key} = {c[key]}: {source}")

@@ -20,9 +20,8 @@ from .pair import ChargedPair, inverse_debye_length
 TOLERANCE = 0.03
 TEMPERATURE_K = 298.15
 #: Outer radius (nm) of the validation clusters: the Au44(p-MBA)26 preset's core radius plus shell.
-RADIUS_NM = 0.5 * float(presets.CHARGED_CLUSTERS["Au44(p-MBA)26"]["core_diameter"].split()[0]) + float(
-    presets.CHARGED_CLUSTERS["Au44(p-MBA)26"]["shell"].split()[0]
-)
+_AU44 = presets.CHARGED_CLUSTERS["Au44(p-MBA)26"]
+RADIUS_NM = 0.5 * parse(_AU44["core_diameter"], "length") + parse(_AU44["shell"], "length")
 
 
 @dataclass(frozen=True)

@@ -179,16 +179,16 @@ def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories:
     r_prev = np.full(pairs, b)
     parked_separation = 0.5 * (R + b)
 
-    def restart(a_pos, b_pos):
+    def restart(d=None, r=None):
+        """Start fresh trajectories on idle pairs, park the rest, and shift the running ones (``d``: b − a,
+        minimum image, ``r`` its length) back to their sites."""
         nonlocal started
         idle = np.flatnonzero(~active)
         fresh = idle[: max(0, min(len(idle), trajectories - started))]
         separation = np.full(pairs, parked_separation)
         direction = np.tile([1.0, 0.0, 0.0], (pairs, 1))
-        if a_pos is not None:  # active pairs keep their relative vector and return to their sites
-            d = b_pos - a_pos
-            d -= edge * np.round(d / edge)
-            separation[active] = np.linalg.norm(d[active], axis=1)
+        if d is not None:  # active pairs keep their relative vector and return to their sites
+            separation[active] = r[active]
             direction[active] = d[active] / separation[active, None]
         separation[fresh] = b
         direction[fresh] = _directions(rng, len(fresh))
@@ -200,7 +200,7 @@ def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories:
         started += len(fresh)
 
     start_clock = time.perf_counter()
-    restart(None, None)
+    restart()
     while finished < trajectories:
         a_pos, b_pos = engine.step()
         steps += 1
@@ -223,7 +223,7 @@ def run_trajectories(engine, geometry: Geometry, diffusion: float, trajectories:
         r_prev = r
         _check_cells(a_pos, d, r, sites, edge, geometry, steps)
         if finished < trajectories and (steps % RECENTRE_STEPS == 0 or active.sum() == 0):
-            restart(a_pos, b_pos)
+            restart(d, r)
     return Counts(trajectories, reached, steps, trajectory_steps, time.perf_counter() - start_clock)
 
 

@@ -77,10 +77,6 @@ class ChargedSpecies:
         """Radius (nm) of the ligated cluster: where the shells touch and the counter-ions stop."""
         return 0.5 * self.core_diameter + self.shell
 
-    @property
-    def concentration_mM(self) -> float:
-        return self.concentration / MOLAR_PER_NM3 * 1e3
-
     def diffusion(self, solvent: SolventSpec) -> float:
         """Stokes–Einstein translational diffusion coefficient (nm²/ns) in ``solvent``."""
         return float(translational_diffusion(kT_zJ(solvent.temperature), solvent.viscosity, self.hydrodynamic_diameter))
@@ -247,21 +243,21 @@ def _flag(table, key, section, default: bool) -> bool:
     return value
 
 
-def _salt(table, key, section, raw=None) -> float:
-    holder = {key: raw} if raw is not None else table
-    value = _quantity(holder, key, "concentration", section, default="0 mM", inclusive=True)
+def _salt(table, section) -> float:
+    """``table["salt"]`` (default 0 mM) in nm⁻³, refused beyond :data:`MAX_SALT_M`."""
+    value = _quantity(table, "salt", "concentration", section, default="0 mM", inclusive=True)
     if value > MAX_SALT_M * MOLAR_PER_NM3:
         raise InputError(
-            f"{section}.{key}",
+            f"{section}.salt",
             f"must be between 0 and {MAX_SALT_M:g} M (Debye–Hückel screening is a dilute-electrolyte theory), "
-            f"got {holder[key]!r}",
+            f"got {table['salt']!r}",
         )
     return value
 
 
 def _electrolyte(table) -> ElectrolyteSpec:
     return ElectrolyteSpec(
-        salt=_salt(table, "salt", "electrolyte"),
+        salt=_salt(table, "electrolyte"),
         counterions=_flag(table, "counterions", "electrolyte", True),
         clusters_screen=_flag(table, "clusters_screen", "electrolyte", False),
         screening=_choice(table, "screening", "electrolyte", SCREENINGS, "finite-size"),
@@ -404,4 +400,4 @@ def _salt_sweep(table) -> tuple[float, ...]:
     raw = table.get("salt")
     if not isinstance(raw, list) or not raw:
         raise InputError("ionic_strength.salt", 'must be a list of added-salt concentrations, e.g. ["0 mM", "10 mM"]')
-    return tuple(_salt(table, "salt", "ionic_strength", raw=value) for value in raw)
+    return tuple(_salt({"salt": value}, "ionic_strength") for value in raw)

@@ -931,7 +931,7 @@ def _run_encounter(args) -> int:
     if args.engine is not None:
         settings = dataclasses.replace(settings, engine=args.engine)
     spec = dataclasses.replace(spec, encounter=settings)
-    tasks = [encounter_run.prepare(spec, point) for point in encounter_run.points(spec)]
+    tasks = encounter_run.tasks_of(spec)
     hours = encounter_run.estimated_hours(spec, tasks)
     if hours > 7 * 24 and not args.force and not args.dry_run:
         raise InputError(
@@ -956,7 +956,7 @@ def _run_encounter(args) -> int:
     engine = encounter_run.choose_engine(settings.engine)
     out = Path(args.out) if args.out else Path(args.file).resolve().parent / spec.name
     check_output_folder(out, "--out")
-    encounter_run.measure(spec, out, engine, quiet=args.quiet)
+    encounter_run.measure(spec, out, engine, tasks=tasks, quiet=args.quiet)
     text = (out / "summary.txt").read_text()
     print(text, end="")
     print(f"written to {out}")

@@ -152,11 +152,19 @@ def _progress_printer(prefix: str, quiet: bool):
     return show
 
 
-def measure(spec: EncounterSpec, out, engine: str, *, quiet: bool = False) -> list[dict]:
+def tasks_of(spec: EncounterSpec) -> list[Task]:
+    """Every point of ``spec`` made ready to run (:func:`points`, :func:`prepare`)."""
+    return [prepare(spec, p) for p in points(spec)]
+
+
+def measure(
+    spec: EncounterSpec, out, engine: str, *, tasks: list[Task] | None = None, quiet: bool = False
+) -> list[dict]:
     """Measure every point (keeping those already in ``out``/encounter.json with the same inputs) and write
-    the tables and figures; returns the measured points as dicts."""
+    the tables and figures; returns the measured points as dicts. ``tasks``: :func:`tasks_of` ``spec``, if the
+    caller has them already."""
     out = Path(out)
-    tasks = [prepare(spec, p) for p in points(spec)]
+    tasks = tasks_of(spec) if tasks is None else tasks
     with hold(out):
         kept = _read_results(out)
         measured: dict = {}

@@ -45,6 +45,9 @@ class PairEngine:
         self.count = count
         self.sites, self.edge = lattice_sites(count, spacing)
         self.cutoff = cutoff
+        # a first placement, a quarter spacing apart; the caller places every pair before it steps
+        self.first_positions = np.repeat(self.sites, 2, axis=0)
+        self.first_positions[1::2, 0] += 0.25 * spacing
 
     def place(self, index, a_positions, b_positions) -> None:
         """Move pairs ``index`` to these positions (nm); call :meth:`settle` before the next step."""
@@ -94,9 +97,7 @@ class LammpsPairs(PairEngine):
         for command in commands:
             lmp.command(command)
         types = np.tile([1, 2], count)
-        start = np.repeat(self.sites, 2, axis=0)
-        start[1::2, 0] += 0.5 * spacing * 0.5  # a first placement; the caller places every pair
-        lmp.create_atoms(2 * count, None, types.tolist(), start.ravel().tolist())
+        lmp.create_atoms(2 * count, None, types.tolist(), self.first_positions.ravel().tolist())
         lmp.command("group a type 1")
         lmp.command("group b type 2")
         # LAMMPS's nano units take temperatures in K with its own Boltzmann constant; give it the kT we use
@@ -147,9 +148,7 @@ class HoomdPairs(PairEngine):
         frame.particles.N = 2 * count
         frame.particles.types = ["a", "b"]
         frame.particles.typeid = np.tile([0, 1], count)
-        start = np.repeat(self.sites, 2, axis=0)
-        start[1::2, 0] += 0.25 * spacing
-        frame.particles.position = self._wrap(start)
+        frame.particles.position = self._wrap(self.first_positions)
         sim = self.sim = hoomd.Simulation(device=hoomd.device.CPU(), seed=seed % 65536)
         sim.create_state_from_snapshot(frame)
         nlist = md.nlist.Cell(buffer=SKIN_NM)
